@@ -1,0 +1,56 @@
+# The verbs people type. Everything runs from the virtual environment in .venv,
+# created on first use from pyproject.toml.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+OUT ?= dist
+
+.PHONY: install run build dev api test bench lint format clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed (found " + sys.version.split()[0] + ")")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[build,dev]'
+	touch $(STAMP)
+
+## Build the site and serve it with the API on http://127.0.0.1:8080 (data in ~/_timetagger).
+run: build
+	$(PY) -m timetagger --site_dir=$(OUT)
+
+## Compile site_src/ into dist/ (API_URL=https://api.example.com/timetagger/api/v2/ for a split deploy).
+build: install
+	$(PY) build.py --out $(OUT) $(if $(API_URL),--api-url $(API_URL))
+
+## Rebuild on every change and serve dist/ and the API together on 127.0.0.1:8080.
+dev: install
+	$(PY) build.py --out $(OUT) --watch --serve
+
+## Run the API process only.
+api: install
+	$(PY) -m timetagger
+
+## Everything: package, build, client logic in node, end-to-end in headless Chromium.
+test: install
+	@$(PY) tests/check_tools.py
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## Benchmarks, side by side with the original TimeTagger where that applies.
+bench: install build
+	$(PY) bench/run.py
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(OUT) dist.tmp-* dist.old-* .pytest_cache .ruff_cache test-artifacts bench/results
+	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +

@@ -1,0 +1,79 @@
+"""``python -m timetagger``: validate the settings, then serve with uvicorn.
+
+``--help`` lists every setting with its default; ``--version`` prints the version.
+An unknown option or an invalid value stops with one line naming it (exit code 2).
+"""
+
+import logging
+import os
+import sys
+
+from . import __version__, config
+from ._config import ConfigError, help_text
+
+
+def configure_logging(level):
+    logging.basicConfig(
+        level=level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for name in ("timetagger", "asgineer"):
+        logging.getLogger(name).setLevel(level.upper())
+
+
+def check_site_dir():
+    if config.site_dir and not os.path.isfile(
+        os.path.join(config.site_dir, "index.html")
+    ):
+        raise ConfigError(
+            f"invalid value for site_dir: {config.site_dir!r} "
+            "(no index.html there: run 'make build' or 'python build.py' first)"
+        )
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if "--help" in argv or "-h" in argv:
+        print(help_text())
+        return 0
+    if "--version" in argv:
+        print(f"timetagger {__version__}")
+        return 0
+    try:
+        config.load(argv, strict=True)
+        check_site_dir()
+    except ConfigError as err:
+        print(f"timetagger: {err}", file=sys.stderr)
+        return 2
+    configure_logging(config.log_level)
+    import uvicorn
+
+    host, _, port = config.bind.rpartition(":")
+    host = host.strip("[]")
+    logging.getLogger("timetagger").info(
+        "TimeTagger %s serving at http://%s:%s%s",
+        __version__,
+        host,
+        port,
+        config.path_prefix,
+    )
+    # The environment carries the validated settings to worker processes.
+    for name, value in config.as_dict().items():
+        os.environ["TIMETAGGER_" + name.upper()] = (
+            ("true" if value else "false") if isinstance(value, bool) else str(value)
+        )
+    uvicorn.run(
+        "timetagger.server._app:app",
+        host=host,
+        port=int(port),
+        workers=config.workers if config.workers > 1 else None,
+        log_level="warning" if config.log_level == "info" else config.log_level,
+        proxy_headers=False,  # the direct peer matters for proxy auth and rate limits
+        server_header=False,
+        access_log=False,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+"""Where user data lives: one SQLite file per user under ``<datadir>/users/``.
+
+``user2filename`` and ``filename2user`` convert between a user name and its database
+file: ``<clean>~<b64>.db``, where ``clean`` is the name with every character outside
+``A-Za-z0-9-_`` replaced by ``-`` (readable in a directory listing) and ``b64`` is the
+URL-safe base64 of the UTF-8 name (exact and reversible). No user name can produce a
+path outside ``users/``.
+"""
+
+import base64
+import os
+import re
+
+from .. import config
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def users_dir():
+    """The absolute directory that holds the user databases."""
+    return os.path.join(os.path.abspath(os.path.expanduser(config.datadir)), "users")
+
+
+def user2filename(user):
+    """Convert a username (e.g. email address) to the corresponding absolute filename."""
+    if not isinstance(user, str) or not user:
+        raise ValueError("user2filename() needs a non-empty user name")
+    clean = _UNSAFE.sub("-", user)
+    b64 = base64.urlsafe_b64encode(user.encode("utf-8")).decode("ascii")
+    return os.path.join(users_dir(), f"{clean}~{b64}.db")
+
+
+def filename2user(filename):
+    """Convert a (relative or absolute) filename to the corresponding username."""
+    name = os.path.basename(filename)
+    if name.endswith(".db"):
+        name = name[:-3]
+    b64 = name.rpartition("~")[2]
+    return base64.urlsafe_b64decode(b64.encode("ascii")).decode("utf-8")

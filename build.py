@@ -1,0 +1,571 @@
+"""Build the static site: compile ``site_src/`` into ``dist/``.
+
+    python build.py [--out dist] [--api-url URL] [--watch] [--serve] [--quiet]
+
+Every directory of ``site_src/`` is compiled with the library's
+``create_assets_from_dir`` (pages from markdown through ``_template.html``, styles,
+client modules by PScript, static files). The output is shaped like the URLs:
+
+* a page ``X.md`` in directory ``D`` becomes ``D/X/index.html`` (``index.md`` becomes
+  ``D/index.html``), so any static server answers ``D/X/`` (and ``D/X``, which static
+  servers redirect; the template handles both);
+* ``sw.js``, ``manifest.json``, ``robots.txt``, ``favicon.ico`` and ``.html`` files stay
+  at ``D/<name>``;
+* every other asset goes to ``static/<stem>.<hash>.<ext>``, named by its content, and is
+  cached for a year. In HTML, ``src``/``href`` attributes naming an asset (e.g.
+  ``src="store.js"``) are rewritten to the hashed file, and a client module's script tag
+  is preceded by the tags of the modules it needs, in dependency order; ``url(...)``
+  in CSS and icon ``src`` in the manifest are rewritten the same way.
+
+The service worker of a directory precaches that directory's pages and every asset they
+reference (``enable_service_worker``). Text files over 1 KiB get a ``.gz`` twin, and
+``_headers`` gives static hosts the cache policy. The same sources give byte-identical
+output. A compile error stops the build with ``file:line: message`` and exit code 1,
+leaving the previous output untouched (the new tree is built aside, then swapped in).
+With ``--watch``, changed sources are recompiled (unchanged ones come from a cache) and
+only changed output files are written; ``--serve`` also runs the API process serving the
+output on 127.0.0.1:8080 (``make dev``).
+"""
+
+import argparse
+import gzip
+import hashlib
+import json
+import os
+import posixpath
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "api"))
+
+from timetagger import __version__  # noqa: E402
+from timetagger.server._assets import (  # noqa: E402
+    AssetError,
+    JSModule,
+    create_assets_from_dir,
+    enable_service_worker,
+)
+
+DEFAULT_SRC = os.path.join(HERE, "site_src")
+DEFAULT_OUT = os.path.join(HERE, "dist")
+DEFAULT_API_URL = "api/v2/"
+
+FIXED_NAMES = {"sw.js", "manifest.json", "robots.txt", "favicon.ico"}
+COMPRESSIBLE = {
+    ".html",
+    ".js",
+    ".css",
+    ".json",
+    ".svg",
+    ".txt",
+    ".xml",
+    ".webmanifest",
+    ".map",
+}
+GZIP_MIN_SIZE = 1024
+HASH_LEN = 10
+
+HEADERS_FILE = """\
+# Cache policy for static hosts that read _headers (Netlify, Cloudflare Pages), for a
+# site deployed at the root of its host. Files under static/ are named by their
+# content: cache them for a year. Pages, the service worker and the manifest are
+# revalidated on every load, so a deploy reaches users at once.
+/*
+  X-Content-Type-Options: nosniff
+/static/*
+  Cache-Control: public, max-age=31536000, immutable
+{revalidate}"""
+
+
+class BuildError(Exception):
+    """A problem that stops the build; ``str()`` names the file and line."""
+
+
+# %% Compiling
+
+
+def find_source_dirs(src):
+    """All directories of the source tree (relative, posix), parents first."""
+    found = []
+    for dirpath, dirnames, _ in os.walk(src):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+        rel = os.path.relpath(dirpath, src).replace(os.sep, "/")
+        found.append("" if rel == "." else rel)
+    return found
+
+
+def make_template_env(src):
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(src),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+    )
+
+
+def get_template(env, src, reldir):
+    """The ``_template.html`` of a directory, or of its nearest parent."""
+    import jinja2
+
+    parts = reldir.split("/") if reldir else []
+    while True:
+        name = "/".join(parts + ["_template.html"])
+        if os.path.isfile(os.path.join(src, name)):
+            try:
+                return env.get_template(name)
+            except jinja2.TemplateSyntaxError as err:
+                path = os.path.join(src, name)
+                raise AssetError(
+                    path, err.lineno, f"template error: {err.message}"
+                ) from None
+        if not parts:
+            return None
+        parts.pop()
+
+
+def compile_sources(src, api_url):
+    """Compile every directory. Returns {reldir: {asset name: str|bytes}}."""
+    env = make_template_env(src)
+    compiled = {}
+    for reldir in find_source_dirs(src):
+        depth = len(reldir.split("/")) if reldir else 0
+        variables = {
+            "root": "../" * depth or "./",
+            "api_url": api_url,
+            "version": __version__,
+        }
+        template = get_template(env, src, reldir)
+        dirname = os.path.join(src, reldir) if reldir else src
+        compiled[reldir] = create_assets_from_dir(dirname, template, **variables)
+    return compiled
+
+
+# %% Laying out the output
+
+
+def content_hash(content):
+    data = content if isinstance(content, bytes) else content.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()[:HASH_LEN]
+
+
+def to_bytes(content):
+    return content if isinstance(content, bytes) else content.encode("utf-8")
+
+
+def page_path(reldir, name):
+    parts = [reldir] if reldir else []
+    if name != "index":
+        parts.append(name)
+    return "/".join(parts + ["index.html"])
+
+
+_ATTR_REF = re.compile(r"""(\s(?:src|href)=)(["'])([^"'<>\s]+)\2""")
+_SCRIPT_TAG = re.compile(
+    r"""<script\s+src=(["'])([A-Za-z_][A-Za-z0-9_]*\.js)\1\s*>\s*</script>"""
+)
+_CSS_URL = re.compile(r"""url\(\s*(["']?)([^"')\s]+)\1\s*\)""")
+
+
+def relative_url(from_file, target):
+    """The URL of ``target`` as seen from the page at ``from_file`` (both dist paths)."""
+    return posixpath.relpath(target, posixpath.dirname(from_file) or ".")
+
+
+class Layout:
+    """Decides where every compiled asset goes, and rewrites references to them."""
+
+    def __init__(self, compiled, src):
+        self.src = src
+        self.compiled = compiled
+        self.modules = {}  # module name -> JSModule
+        self.static_sources = {}  # asset name -> (reldir, content)
+        self.static_paths = {}  # asset name -> dist path
+        self.outputs = {}  # dist path -> bytes
+        self.references = {}  # dist path of page -> set of static names it uses
+        self.css_deps = {}  # css asset name -> asset names its url()s point at
+
+    def run(self):
+        for reldir, assets in self.compiled.items():
+            for name, content in assets.items():
+                if self.is_page(name) or name in FIXED_NAMES or name.endswith(".html"):
+                    continue
+                if name in self.static_sources:
+                    other = self.static_sources[name][0] or "."
+                    raise BuildError(
+                        f"{self.src_path(reldir, name)}:1: the asset name {name!r} is "
+                        f"also used in {other}/; asset names must be unique"
+                    )
+                self.static_sources[name] = (reldir, content)
+                if isinstance(content, JSModule):
+                    self.modules[content.name] = content
+        self.check_modules()
+        self.place_static()
+        for reldir, assets in self.compiled.items():
+            for name, content in assets.items():
+                if self.is_page(name):
+                    path = page_path(reldir, name)
+                    self.outputs[path] = self.rewrite_html(path, content)
+                elif name.endswith(".html"):
+                    path = posixpath.join(reldir, name)
+                    self.outputs[path] = self.rewrite_html(path, content)
+                elif name == "manifest.json":
+                    path = posixpath.join(reldir, name)
+                    self.outputs[path] = self.rewrite_manifest(path, content)
+                elif name in FIXED_NAMES and name != "sw.js":
+                    self.outputs[posixpath.join(reldir, name)] = to_bytes(content)
+        for reldir, assets in self.compiled.items():
+            if "sw.js" in assets:
+                self.add_service_worker(reldir, assets["sw.js"])
+        self.outputs["_headers"] = self.headers_file().encode()
+        return self.outputs
+
+    @staticmethod
+    def is_page(name):
+        return "." not in name
+
+    def src_path(self, reldir, name):
+        return os.path.join(self.src, reldir, name)
+
+    def check_modules(self):
+        for name, module in self.modules.items():
+            for dep in module.requires:
+                if dep not in self.modules:
+                    raise BuildError(
+                        f"{self.module_source(name)}:1: 'from . import {dep}': "
+                        f"there is no client module {dep}.py"
+                    )
+        for name in self.modules:
+            self.module_order(name)  # raises on cycles
+
+    def module_source(self, name):
+        reldir = self.static_sources[name + ".js"][0]
+        return self.src_path(reldir, name + ".py")
+
+    def module_order(self, name, _stack=()):
+        """The module and everything it needs, dependencies first."""
+        if name in _stack:
+            cycle = " -> ".join(_stack + (name,))
+            raise BuildError(f"{self.module_source(name)}:1: circular imports: {cycle}")
+        order = []
+        for dep in self.modules[name].requires:
+            for item in self.module_order(dep, _stack + (name,)):
+                if item not in order:
+                    order.append(item)
+        order.append(name)
+        return order
+
+    def place_static(self):
+        """Name static assets by content; CSS after what it references."""
+        names = sorted(self.static_sources)
+        css = [n for n in names if n.endswith(".css")]
+        for name in names:
+            if name not in css:
+                self.put_static(name, self.static_sources[name][1])
+        for name in css:
+            content = self.static_sources[name][1]
+            content = _CSS_URL.sub(lambda m, n=name: self.css_url(m, n), content)
+            self.put_static(name, content)
+
+    def put_static(self, name, content):
+        stem, ext = posixpath.splitext(name)
+        path = f"static/{stem}.{content_hash(content)}{ext}"
+        self.static_paths[name] = path
+        self.outputs[path] = to_bytes(content)
+
+    def css_url(self, m, css_name):
+        target = m.group(2)
+        if target in self.static_paths:
+            self.css_deps.setdefault(css_name, set()).add(target)
+            return f"url({posixpath.basename(self.static_paths[target])})"
+        return m.group(0)
+
+    def rewrite_html(self, path, content):
+        used = self.references.setdefault(path, set())
+        included = []
+
+        def expand_script(m):
+            name = m.group(2)[:-3]
+            if name not in self.modules:
+                return m.group(0)
+            tags = []
+            for mod in self.module_order(name):
+                if mod in included:
+                    continue
+                included.append(mod)
+                tags.append(f'<script src="{mod}.js"></script>')
+            return "\n".join(tags)
+
+        def rewrite_ref(m):
+            target = m.group(3)
+            if target not in self.static_paths:
+                return m.group(0)
+            used.add(target)
+            used.update(self.css_deps.get(target, ()))
+            url = relative_url(path, self.static_paths[target])
+            return f"{m.group(1)}{m.group(2)}{url}{m.group(2)}"
+
+        content = _SCRIPT_TAG.sub(expand_script, content)
+        content = _ATTR_REF.sub(rewrite_ref, content)
+        return content.encode("utf-8")
+
+    def rewrite_manifest(self, path, content):
+        try:
+            data = json.loads(content)
+        except json.JSONDecodeError as err:
+            raise BuildError(f"{path}:{err.lineno}: invalid JSON: {err.msg}") from None
+
+        def walk(ob):
+            if isinstance(ob, dict):
+                return {k: walk(v) for k, v in ob.items()}
+            if isinstance(ob, list):
+                return [walk(v) for v in ob]
+            if isinstance(ob, str) and ob in self.static_paths:
+                self.references.setdefault(path, set()).add(ob)
+                return relative_url(path, self.static_paths[ob])
+            return ob
+
+        return (json.dumps(walk(data), indent=2, ensure_ascii=False) + "\n").encode()
+
+    def add_service_worker(self, reldir, sw):
+        """Precache the pages of this directory (and below) and what they reference."""
+        prefix = reldir + "/" if reldir else ""
+        sw_path = prefix + "sw.js"
+        cached = {}
+        for path in sorted(self.outputs):
+            if not path.startswith(prefix) or path.startswith("static/"):
+                continue
+            if path.endswith("index.html"):
+                rel = posixpath.relpath(posixpath.dirname(path) or ".", reldir or ".")
+                key = "./" if rel == "." else rel + "/"
+            elif posixpath.basename(path) in FIXED_NAMES:
+                key = relative_url(sw_path, path)
+            else:
+                continue
+            cached[key] = self.outputs[path]
+            for name in sorted(self.references.get(path, ())):
+                target = self.static_paths[name]
+                cached[relative_url(sw_path, target)] = self.outputs[target]
+        cached["sw.js"] = sw
+        enable_service_worker(cached)
+        self.outputs[sw_path] = to_bytes(cached["sw.js"])
+
+    def headers_file(self):
+        urls = []
+        for path in sorted(self.outputs):
+            if path.endswith("index.html"):
+                folder = posixpath.dirname(path)
+                urls += [f"/{folder}/" if folder else "/", f"/{path}"]
+            elif posixpath.basename(path) in (
+                "sw.js",
+                "manifest.json",
+            ) or path.endswith(".html"):
+                urls.append(f"/{path}")
+        rules = "".join(f"{url}\n  Cache-Control: no-cache\n" for url in urls)
+        return HEADERS_FILE.format(revalidate=rules)
+
+
+_gzip_cache = {}
+
+
+def add_gzip(outputs):
+    """Add a ``.gz`` twin (deterministic: no name, no time) to text files over 1 KiB."""
+    used = {}
+    for path in sorted(outputs):
+        data = outputs[path]
+        ext = posixpath.splitext(path)[1]
+        if ext in COMPRESSIBLE and len(data) > GZIP_MIN_SIZE:
+            key = hashlib.sha256(data).digest()
+            gz = _gzip_cache.get(key)  # watch mode: only compress what changed
+            if gz is None:
+                gz = gzip.compress(data, compresslevel=9, mtime=0)
+            used[key] = outputs[path + ".gz"] = gz
+    _gzip_cache.clear()
+    _gzip_cache.update(used)
+    return outputs
+
+
+def build_outputs(src=DEFAULT_SRC, api_url=DEFAULT_API_URL):
+    """Compile the sources into {dist path: bytes}. Raises BuildError."""
+    try:
+        compiled = compile_sources(src, api_url)
+        layout = Layout(compiled, src)
+        outputs = layout.run()
+    except AssetError as err:
+        raise BuildError(str(err)) from None
+    return add_gzip(outputs)
+
+
+# %% Writing
+
+
+def summary(outputs, seconds):
+    files = [p for p in outputs if not p.endswith(".gz")]
+    total = sum(len(outputs[p]) for p in files)
+    transfer = sum(len(outputs.get(p + ".gz", outputs[p])) for p in files)
+    return (
+        f"{len(files)} files, {total:,} bytes, {transfer:,} bytes gzipped, "
+        f"{seconds:.2f} s"
+    )
+
+
+def write_tree(root, outputs):
+    for path in sorted(outputs):
+        full = os.path.join(root, *path.split("/"))
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        with open(full, "wb") as f:
+            f.write(outputs[path])
+
+
+def write_atomically(out, outputs):
+    """Write the whole tree beside ``out``, then swap it in."""
+    out = os.path.abspath(out)
+    parent = os.path.dirname(out)
+    os.makedirs(parent, exist_ok=True)
+    tag = f"{os.getpid()}-{time.monotonic_ns()}"
+    tmp = f"{out}.tmp-{tag}"
+    old = f"{out}.old-{tag}"
+    try:
+        write_tree(tmp, outputs)
+        if os.path.exists(out):
+            os.rename(out, old)
+        os.rename(tmp, out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def update_tree(out, old_outputs, outputs):
+    """Write only what changed since the previous build; remove what is gone."""
+    changed = 0
+    for path, data in outputs.items():
+        if old_outputs.get(path) != data:
+            full = os.path.join(out, *path.split("/"))
+            os.makedirs(os.path.dirname(full), exist_ok=True)
+            tmp = full + ".tmp"
+            with open(tmp, "wb") as f:
+                f.write(data)
+            os.replace(tmp, full)
+            changed += 1
+    for path in old_outputs.keys() - outputs.keys():
+        try:
+            os.remove(os.path.join(out, *path.split("/")))
+        except FileNotFoundError:
+            pass
+        changed += 1
+    return changed
+
+
+def build(src=DEFAULT_SRC, out=DEFAULT_OUT, api_url=DEFAULT_API_URL):
+    """Build ``src`` into ``out``. Returns (outputs, summary line). Raises BuildError."""
+    t0 = time.perf_counter()
+    outputs = build_outputs(src, api_url)
+    write_atomically(out, outputs)
+    return outputs, summary(outputs, time.perf_counter() - t0)
+
+
+# %% Command line
+
+
+def normalize_api_url(url):
+    url = url.strip()
+    if not url:
+        return DEFAULT_API_URL
+    if re.match(r"^[a-z][a-z0-9+.-]*:", url, re.I) and not re.match(
+        r"^https?://[^/\s]+", url, re.I
+    ):
+        raise BuildError(f"--api-url: {url!r} is not an http(s) URL or a relative path")
+    if any(c in url for c in " \"'<>\\"):
+        raise BuildError(f"--api-url: {url!r} contains characters not allowed in a URL")
+    return url if url.endswith("/") else url + "/"
+
+
+def watch(src, out, api_url, quiet=False):
+    from watchfiles import watch as watch_changes
+
+    outputs, line = build(src, out, api_url)
+    print(f"built {os.path.relpath(out)}: {line}", flush=True)
+    print(f"watching {os.path.relpath(src)} for changes (Ctrl+C stops)", flush=True)
+    for changes in watch_changes(src, step=10, debounce=400, rust_timeout=5000):
+        t0 = time.perf_counter()
+        try:
+            new_outputs = build_outputs(src, api_url)
+        except BuildError as err:
+            print(f"build failed: {err}", file=sys.stderr, flush=True)
+            continue
+        n = update_tree(out, outputs, new_outputs)
+        outputs = new_outputs
+        if not quiet:
+            names = ", ".join(sorted({os.path.relpath(p, src) for _, p in changes}))
+            print(
+                f"rebuilt in {time.perf_counter() - t0:.3f} s: {n} output files "
+                f"changed ({names})",
+                flush=True,
+            )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="build.py", description="Compile site_src/ into a static site."
+    )
+    parser.add_argument(
+        "--src", default=DEFAULT_SRC, help="source tree (default site_src)"
+    )
+    parser.add_argument(
+        "--out", default=DEFAULT_OUT, help="output directory (default dist)"
+    )
+    parser.add_argument(
+        "--api-url",
+        default=DEFAULT_API_URL,
+        help="API base URL the pages use: absolute (https://api.example.com/timetagger/api/v2/) "
+        "or relative to the site root (default api/v2/, same origin)",
+    )
+    parser.add_argument("--watch", action="store_true", help="rebuild on every change")
+    parser.add_argument(
+        "--serve",
+        action="store_true",
+        help="with --watch: also run the API process serving the output on 127.0.0.1:8080",
+    )
+    parser.add_argument("--quiet", action="store_true", help="print errors only")
+    args = parser.parse_args(argv)
+    try:
+        api_url = normalize_api_url(args.api_url)
+        if not os.path.isdir(args.src):
+            raise BuildError(f"--src: {args.src!r} is not a directory")
+        if args.watch:
+            server = None
+            if args.serve:
+                server = subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "timetagger",
+                        f"--site_dir={os.path.abspath(args.out)}",
+                    ],
+                    env={**os.environ, "PYTHONPATH": os.path.join(HERE, "api")},
+                )
+            try:
+                watch(args.src, args.out, api_url, args.quiet)
+            except KeyboardInterrupt:
+                pass
+            finally:
+                if server is not None:
+                    server.terminate()
+                    server.wait(10)
+            return 0
+        _, line = build(args.src, args.out, api_url)
+    except BuildError as err:
+        print(f"build failed: {err}", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        print(f"built {os.path.relpath(args.out)}: {line}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

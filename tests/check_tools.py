@@ -1,0 +1,19 @@
+"""Check the programs the test suite needs beyond Python, with a clear message."""
+
+import shutil
+import sys
+
+missing = []
+if not shutil.which("node"):
+    missing.append("node (v18 or newer): apt-get install nodejs")
+if not (shutil.which("chromium") or shutil.which("chromium-browser")):
+    missing.append(
+        "chromium: apt-get install chromium (or set CHROMIUM=/path/to/chrome)"
+    )
+if missing:
+    import os
+
+    if not (
+        os.environ.get("CHROMIUM") and len(missing) == 1 and "chromium" in missing[0]
+    ):
+        sys.exit("make test needs:\n  " + "\n  ".join(missing))

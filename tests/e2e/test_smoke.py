@@ -1,0 +1,27 @@
+"""The built site in a real browser: every page loads without script errors, and the
+app page resolves its API beside the site root."""
+
+import pytest
+
+from .conftest import save_screenshot
+
+pytestmark = pytest.mark.e2e
+
+PAGES = ["", "login", "logout", "account", "cred", "app/", "app/demo/", "app/sandbox/"]
+
+
+def test_pages_load_without_errors(page, site_server):
+    for path in PAGES:
+        response = page.goto(site_server.url(path))
+        assert response.status == 200, path
+        assert page.title(), path
+    assert page.js_errors == []
+
+
+def test_app_page_finds_api(page, site_server):
+    page.goto(site_server.url("app/"))
+    api = page.evaluate("env.api_base_url()")
+    assert api == site_server.url("api/v2/")
+    page.goto(site_server.url("app/demo"))  # no trailing slash: same answer
+    assert page.evaluate("env.api_base_url()") == site_server.url("api/v2/")
+    save_screenshot(page, "smoke-demo")
