@@ -1,0 +1,417 @@
+"""The API process side by side with the original TimeTagger from PyPI.
+
+The original shares our package name, so it is installed into a virtual environment of
+its own (``bench/.venv-original``, created on first run). Both servers get the same
+data (100,000 records of one user, loaded through the API), run on 127.0.0.1 pinned to
+one core, and the load generator (Debian's ``wrk``) runs pinned to the other core.
+
+Figures (each printed for both servers, with the ratio and the target):
+
+- the 10-second poll ``GET updates?since=<now>`` at 16 concurrent clients, requests/s;
+- ``GET records`` for one week out of 100,000 records, requests/s (4 clients);
+- a full sync of 100,000 records (``GET updates?since=0``, gzip accepted), seconds;
+- ``PUT records`` with one record per request, requests/s (16 clients);
+- ``PUT records`` with 1,000 records per request, records/s (4 clients);
+- the time from starting the process until it answers, seconds.
+
+Options: ``--quick`` (fewer records, shorter runs), ``--only ours|original``.
+"""
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import bcrypt
+import httpx
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+ORIGINAL_VENV = os.path.join(HERE, ".venv-original")
+ORIGINAL_VERSION = "26.1.3"
+USER = "bench"
+PASSWORD = "bench-password"
+PREFIX = "/timetagger/"
+NCPU = os.cpu_count() or 1
+
+TARGETS = {
+    "poll": (">=", 10.0),
+    "week": (">=", 30.0),
+    "fullsync": ("<=", 0.3),
+    "put1": (">=", 3.0),
+    "put1000": (">=", 3.0),
+    "startup": ("abs<=", 0.5),
+}
+
+
+def log(*args):
+    print(*args, file=sys.stderr, flush=True)
+
+
+def ensure_original():
+    python = os.path.join(ORIGINAL_VENV, "bin", "python")
+    if not os.path.isfile(python):
+        log(
+            f"installing the original timetagger {ORIGINAL_VERSION} into {ORIGINAL_VENV} ..."
+        )
+        subprocess.run([sys.executable, "-m", "venv", ORIGINAL_VENV], check=True)
+        subprocess.run(
+            [
+                python,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                f"timetagger=={ORIGINAL_VERSION}",
+            ],
+            check=True,
+        )
+    return python
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pin(cpu):
+    """Prefix for a command pinned to one core (nothing when there is one core)."""
+    if NCPU < 2 or not shutil.which("taskset"):
+        return []
+    return ["taskset", "-c", str(cpu)]
+
+
+class Server:
+    def __init__(self, name, python, datadir, extra_env=None):
+        self.name = name
+        self.python = python
+        self.datadir = datadir
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}{PREFIX}"
+        self.proc = None
+        self.env = dict(extra_env or {})
+        self.token = None
+
+    def start(self):
+        creds = (
+            f"{USER}:{bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(10)).decode()}"
+        )
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TIMETAGGER_")}
+        env.update(self.env)
+        env["TIMETAGGER_CREDENTIALS"] = creds
+        cmd = pin(0) + [
+            self.python,
+            "-m",
+            "timetagger",
+            f"--bind=127.0.0.1:{self.port}",
+            f"--datadir={self.datadir}",
+            "--log_level=warning",
+        ]
+        self.log_file = open(os.path.join(self.datadir, f"..{self.name}.log"), "wb")
+        t0 = time.perf_counter()
+        self.proc = subprocess.Popen(
+            cmd, env=env, stdout=self.log_file, stderr=subprocess.STDOUT, cwd="/"
+        )
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(
+                    f"{self.name} server exited; see {self.log_file.name}"
+                )
+            try:
+                if httpx.get(self.base + "status", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.002)
+            if time.perf_counter() - t0 > 60:
+                raise RuntimeError(f"{self.name} server did not start")
+        return time.perf_counter() - t0
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+    def login(self):
+        import base64
+
+        body = base64.b64encode(
+            json.dumps(
+                {"method": "usernamepassword", "username": USER, "password": PASSWORD}
+            ).encode()
+        )
+        r = httpx.post(
+            self.base + "api/v2/bootstrap_authentication", content=body, timeout=30
+        )
+        r.raise_for_status()
+        self.token = r.json()["token"]
+        return self.token
+
+    def api(self, method, path, **kwargs):
+        headers = {"authtoken": self.token, **kwargs.pop("headers", {})}
+        return httpx.request(
+            method, self.base + "api/v2/" + path, headers=headers, timeout=120, **kwargs
+        )
+
+
+# %% Data
+
+
+def make_records(n, seed=42):
+    """n realistic records ending now-ish: ~6 per weekday, ~1 h each, tagged."""
+    rng = random.Random(seed)
+    clients = ["#client1", "#client2", "#client3", "#acme", "#internal"]
+    kinds = ["#code", "#meeting", "#design", "#admin", "#writing", "#review"]
+    records = []
+    t = int(time.time()) - 60
+    while len(records) < n:
+        duration = rng.randint(600, 7200)
+        t1 = t - duration
+        ds = f"{rng.choice(['Worked on', 'Fixed', 'Planned', 'Discussed'])} things {rng.choice(clients)} {rng.choice(kinds)}"
+        key = "".join(
+            rng.choice("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+            for _ in range(8)
+        )
+        records.append({"key": key, "t1": t1, "t2": t, "ds": ds, "mt": t, "st": 0})
+        t = t1 - rng.randint(0, 1800)
+        if rng.random() < 0.15:
+            t -= rng.randint(8 * 3600, 16 * 3600)  # nights
+    return records
+
+
+def load_records(server, records):
+    for i in range(0, len(records), 1000):
+        r = server.api("PUT", "records", json=records[i : i + 1000])
+        r.raise_for_status()
+        failed = r.json()["failed"]
+        if failed:
+            raise RuntimeError(
+                f"{server.name} refused records: {r.json()['errors'][:3]}"
+            )
+
+
+# %% Load generation
+
+WRK_SCRIPT = """
+local counter = 0
+local thread_id = 0
+local threads = {}
+function setup(thread)
+    thread:set("tid", #threads + 1)
+    table.insert(threads, thread)
+end
+function init(args)
+    math.randomseed(tid * 7919 + os.time())
+end
+local letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+local function key()
+    local k = {}
+    for i = 1, 12 do
+        local j = math.random(1, #letters)
+        k[i] = letters:sub(j, j)
+    end
+    return table.concat(k)
+end
+local batch = %(batch)d
+local now = %(now)d
+request = function()
+    if batch == 0 then
+        return wrk.format("GET", nil, {["authtoken"] = "%(token)s"})
+    end
+    local items = {}
+    for i = 1, batch do
+        counter = counter + 1
+        local t1 = now - counter * 60
+        items[i] = string.format('{"key":"%%s","t1":%%d,"t2":%%d,"ds":"bench #put","mt":%%d,"st":0}', key(), t1, t1 + 30, now)
+    end
+    local body = "[" .. table.concat(items, ",") .. "]"
+    return wrk.format("PUT", nil, {["authtoken"] = "%(token)s", ["content-type"] = "application/json"}, body)
+end
+"""
+
+
+def wrk(url, token, connections, seconds, batch=0):
+    """Run wrk; returns requests per second (non-2xx answers make the run fail)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(WRK_SCRIPT % {"batch": batch, "token": token, "now": int(time.time())})
+        script = f.name
+    try:
+        cmd = pin(1 if NCPU > 1 else 0) + [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "30s",
+            "-s",
+            script,
+            url,
+        ]
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    finally:
+        os.remove(script)
+    if "Non-2xx" in out:
+        raise RuntimeError(f"wrk got errors from {url}:\n{out}")
+    m = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    return float(m.group(1))
+
+
+def time_full_sync(server, repeats):
+    times = []
+    size = None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        r = server.api("GET", "updates?since=0", headers={"accept-encoding": "gzip"})
+        r.raise_for_status()
+        data = r.content  # decompressed by httpx, as a browser does
+        times.append(time.perf_counter() - t0)
+        size = (len(data), r.headers.get("content-encoding", "identity"))
+    return statistics.median(times), size
+
+
+# %% Main
+
+
+def measure(server, records, quick):
+    seconds = 3 if quick else 10
+    results = {}
+    log(f"[{server.name}] starting ...")
+    server.start()  # first start creates files; measure the second
+    server.login()
+    log(f"[{server.name}] loading {len(records):,} records ...")
+    t0 = time.perf_counter()
+    load_records(server, records)
+    log(f"[{server.name}] loaded in {time.perf_counter() - t0:.1f} s")
+    server.stop()
+    startups = []
+    for _ in range(3):
+        startups.append(server.start())
+        server.stop()
+    results["startup"] = min(startups)
+    server.start()
+    server.login()
+    api = server.base + "api/v2/"
+    # Make the server hot, then measure.
+    server.api("GET", "updates?since=0")
+    now = time.time() + 5
+    log(f"[{server.name}] poll ...")
+    results["poll"] = wrk(f"{api}updates?since={now:.3f}", server.token, 16, seconds)
+    newest = max(r["t2"] for r in records)
+    week = f"{newest - 7 * 86400}-{newest}"
+    n_week = len(server.api("GET", f"records?timerange={week}").json()["records"])
+    log(f"[{server.name}] one week ({n_week} records) ...")
+    results["week"] = wrk(f"{api}records?timerange={week}", server.token, 4, seconds)
+    log(f"[{server.name}] full sync ...")
+    results["fullsync"], results["fullsync_size"] = time_full_sync(
+        server, 3 if quick else 7
+    )
+    log(f"[{server.name}] put 1 ...")
+    results["put1"] = wrk(f"{api}records", server.token, 16, seconds, batch=1)
+    log(f"[{server.name}] put 1000 ...")
+    results["put1000"] = 1000 * wrk(
+        f"{api}records", server.token, 4, seconds, batch=1000
+    )
+    server.stop()
+    return results
+
+
+ROWS = [
+    ("poll", "updates poll, nothing new (req/s, 16 clients)", "{:,.0f}"),
+    ("week", "GET records, one week of 100k (req/s, 4 clients)", "{:,.0f}"),
+    ("fullsync", "full sync of all records, gzip (s)", "{:.3f}"),
+    ("put1", "PUT 1 record per request (req/s, 16 clients)", "{:,.0f}"),
+    ("put1000", "PUT 1,000 per request (records/s, 4 clients)", "{:,.0f}"),
+    ("startup", "start until answering (s)", "{:.3f}"),
+]
+
+
+def report(results, n):
+    ours, orig = results.get("ours"), results.get("original")
+    print(
+        f"API benchmark: {n:,} records, server pinned to core 0, wrk to core 1 ({NCPU} cores)"
+    )
+    print(
+        f"{'measure':<52} {'original':>10} {'ours':>10} {'ratio':>8} {'target':>8}  verdict"
+    )
+    all_ok = True
+    for key, label, fmt in ROWS:
+        o = fmt.format(orig[key]) if orig else "-"
+        u = fmt.format(ours[key]) if ours else "-"
+        kind, target = TARGETS[key]
+        ratio_text, verdict = "", ""
+        if kind == "abs<=":
+            ok = (ours[key] <= target) if ours else None
+            target_text = f"<={target}s"
+        elif ours and orig:
+            ratio = ours[key] / orig[key]
+            ratio_text = f"{ratio:.2f}x"
+            ok = ratio >= target if kind == ">=" else ratio <= target
+            target_text = f"{kind}{target}x"
+        else:
+            ok, target_text = None, f"{kind}{target}x"
+        if ok is not None:
+            verdict = "OK" if ok else "MISSED"
+            all_ok = all_ok and ok
+        print(
+            f"{label:<52} {o:>10} {u:>10} {ratio_text:>8} {target_text:>8}  {verdict}"
+        )
+    for name, res in results.items():
+        size, enc = res["fullsync_size"]
+        print(f"  ({name}: full sync body {size:,} bytes decoded, sent as {enc})")
+    return all_ok
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", choices=["ours", "original"])
+    parser.add_argument("--records", type=int, default=None)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("bench_api needs wrk: apt-get install wrk")
+    n = args.records or (10_000 if args.quick else 100_000)
+    records = make_records(n)
+    tmp = tempfile.mkdtemp(prefix="tt-bench-api-")
+    results = {}
+    try:
+        servers = []
+        if args.only != "ours":
+            servers.append(
+                Server("original", ensure_original(), os.path.join(tmp, "original"))
+            )
+        if args.only != "original":
+            servers.append(
+                Server(
+                    "ours",
+                    sys.executable,
+                    os.path.join(tmp, "ours"),
+                    {"PYTHONPATH": os.path.join(ROOT, "api")},
+                )
+            )
+        for server in servers:
+            os.makedirs(server.datadir)
+            try:
+                results[server.name] = measure(server, records, args.quick)
+            finally:
+                server.stop()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    ok = report(results, n)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
