@@ -1,5 +1,6 @@
 """Check the programs the test suite needs beyond Python, with a clear message."""
 
+import os
 import shutil
 import sys
 
@@ -10,9 +11,9 @@ if not (shutil.which("chromium") or shutil.which("chromium-browser")):
     missing.append(
         "chromium: apt-get install chromium (or set CHROMIUM=/path/to/chrome)"
     )
+if not (shutil.which("nginx") or os.path.exists("/usr/sbin/nginx")):
+    missing.append("nginx (for the deploy/ example test): apt-get install nginx-light")
 if missing:
-    import os
-
     if not (
         os.environ.get("CHROMIUM") and len(missing) == 1 and "chromium" in missing[0]
     ):
