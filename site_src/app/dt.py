@@ -165,6 +165,8 @@ _ISO_RE = (
     "\\s*(Z|UTC|GMT|[+-][0-9]{2}(?::?[0-9]{2})?)?\\s*$"
 )
 
+_ISO_REGEX = RegExp(_ISO_RE, "i")
+
 
 def parse_datetime(text):
     """Parse a date-time string to Unix seconds (float), or ``None``.
@@ -177,7 +179,7 @@ def parse_datetime(text):
     if text is None:
         return None
     text = str(text)
-    m = RegExp(_ISO_RE, "i").exec(text)
+    m = _ISO_REGEX.exec(text)
     if m:
         y = int(m[1])
         mo = int(m[2])

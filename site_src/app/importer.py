@@ -73,6 +73,28 @@ FORMAT_NAMES = {
 
 _KEY_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _MIN_TIMESTAMP = 31536000  # one year after the epoch (IE-07)
+# Characters compared with "is" (plain === in JS) in the splitter's loop.
+_NL = "\n"
+_CR = "\r"
+_TAB = "\t"
+_QUOTE = '"'
+_SPACE = " "
+# Patterns, compiled once (none has the g flag, so they keep no state).
+_RE_YMD = RegExp("^([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})$")
+_RE_DMY = RegExp("^([0-9]{1,2})([-/.])([0-9]{1,2})[-/.]([0-9]{4})$")
+_RE_NUMBER = RegExp("^[0-9]+(\\.[0-9]+)?$")
+_RE_ISO_START = RegExp("^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}[T ]")
+_RE_DATE_TIME = RegExp("^(\\S+)(?:\\s+|T)(.+)$")
+_RE_YEAR = RegExp("[0-9]{4}")
+_RE_WORD = RegExp("[a-z]{3}", "i")
+_RE_DECIMAL = RegExp("^[0-9]+([.,][0-9]+)?$")
+_RE_HMS = RegExp("^([0-9]+):([0-9]{1,2})(?::([0-9]{1,2}))?$")
+_RE_SLASHED = RegExp("^([0-9]{1,2})/([0-9]{1,2})/[0-9]{4}")
+_RE_TIME_OF_DAY = RegExp(
+    "^([0-9]{1,2})[:.]([0-9]{2})(?:[:.]([0-9]{2})(?:[.,][0-9]+)?)?"
+    "(?:\\s*([ap])\\.?\\s*m\\.?)?$",
+    "i",
+)
 
 
 # %% Splitting text into rows and fields (IE-03, IE-04)
@@ -107,38 +129,41 @@ def split_rows(text, sep):
     row_line = 1
     i = 0
     n = len(text)
+    tab_is_space = sep is not _TAB
     at_field_start = True
     while i <= n:
         c = text[i] if i < n else "\n"
-        if at_field_start and (c == " " or (c == "\t" and sep != "\t")):
+        if at_field_start and (c is _SPACE or (c is _TAB and tab_is_space)):
             i += 1
             continue
-        if at_field_start and c == '"':
+        if at_field_start and c is _QUOTE:
             # Quoted field: read to the closing quote.
             i += 1
             while i < n:
-                c = text[i]
-                if c == '"':
-                    if i + 1 < n and text[i + 1] == '"':
+                j = text.indexOf('"', i)
+                if j < 0:
+                    j = n
+                chunk = text.slice(i, j)
+                field += chunk
+                line += len(chunk.split("\n")) - 1
+                i = j
+                if i < n:
+                    if i + 1 < n and text[i + 1] is _QUOTE:
                         field += '"'
                         i += 2
                         continue
                     i += 1
                     break
-                if c == "\n":
-                    line += 1
-                field += c
-                i += 1
             at_field_start = False
             continue
-        if c == sep:
-            fields.append(field.strip())
+        if c is sep:
+            fields.append(field.trim())
             field = ""
             at_field_start = True
             i += 1
             continue
-        if c == "\n" or c == "\r":
-            fields.append(field.strip())
+        if c is _NL or c is _CR:
+            fields.append(field.trim())
             field = ""
             at_field_start = True
             nonempty = False
@@ -149,15 +174,22 @@ def split_rows(text, sep):
             if nonempty:
                 rows.append([row_line, fields])
             fields = []
-            if c == "\r" and i + 1 < n and text[i + 1] == "\n":
+            if c is _CR and i + 1 < n and text[i + 1] is _NL:
                 i += 1
             i += 1
             line += 1
             row_line = line
             continue
-        field += c
+        # Plain text up to the next separator or line break.
+        j = i + 1
+        while j < n:
+            d = text[j]
+            if d is sep or d is _NL or d is _CR:
+                break
+            j += 1
+        field += text.slice(i, j)
         at_field_start = False
-        i += 1
+        i = j
     return rows
 
 
@@ -202,11 +234,11 @@ def parse_date(text, slash_order="mdy"):
     ``17-03-2024`` or a slashed date (``03/17/2024`` when ``slash_order`` is "mdy",
     ``17/03/2024`` when "dmy"); ``None`` otherwise."""
     text = str(text or "").strip()
-    m = RegExp("^([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})$").exec(text)
+    m = _RE_YMD.exec(text)
     if m:
         ymd = [_int(m[1]), _int(m[2]), _int(m[3])]
     else:
-        m = RegExp("^([0-9]{1,2})([-/.])([0-9]{1,2})[-/.]([0-9]{4})$").exec(text)
+        m = _RE_DMY.exec(text)
         if not m:
             return None
         a = _int(m[1])
@@ -226,11 +258,7 @@ def parse_time_of_day(text):
     """``[h, m, s]`` from ``9:05``, ``09:05:30``, ``9.05`` or ``9:05 PM``
     (1-2 colons or dots); ``None`` otherwise."""
     text = str(text or "").strip()
-    m = RegExp(
-        "^([0-9]{1,2})[:.]([0-9]{2})(?:[:.]([0-9]{2})(?:[.,][0-9]+)?)?"
-        "(?:\\s*([ap])\\.?\\s*m\\.?)?$",
-        "i",
-    ).exec(text)
+    m = _RE_TIME_OF_DAY.exec(text)
     if not m:
         return None
     h = _int(m[1])
@@ -262,7 +290,7 @@ def parse_moment(text, ymd=None, slash_order="mdy"):
         if not ymd:
             return None
         return dt.make_time(ymd[0], ymd[1], ymd[2], hms[0], hms[1], hms[2])
-    if RegExp("^[0-9]+(\\.[0-9]+)?$").test(v):
+    if _RE_NUMBER.test(v):
         n = float(v)
         if n > _MIN_TIMESTAMP:
             return n
@@ -270,18 +298,18 @@ def parse_moment(text, ymd=None, slash_order="mdy"):
     d = parse_date(v, slash_order)
     if d:
         return dt.make_time(d[0], d[1], d[2])
-    if RegExp("^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}[T ]").test(v):
+    if _RE_ISO_START.test(v):
         t = dt.parse_datetime(v)
         if t is not None:
             return t
-    m = RegExp("^(\\S+)(?:\\s+|T)(.+)$").exec(v)
+    m = _RE_DATE_TIME.exec(v)
     if m:
         d = parse_date(m[1], slash_order)
         hms = parse_time_of_day(m[2])
         if d and hms:
             return dt.make_time(d[0], d[1], d[2], hms[0], hms[1], hms[2])
     # Other date texts with a year and a month name, e.g. RFC 2822.
-    if RegExp("[0-9]{4}").test(v) and RegExp("[a-z]{3}", "i").test(v):
+    if _RE_YEAR.test(v) and _RE_WORD.test(v):
         ms = window.Date.parse(v)
         if not window.isNaN(ms):
             return ms / 1000
@@ -292,10 +320,10 @@ def parse_duration(text, decimal_hours=False):
     """Seconds from ``5400`` (seconds, or hours when ``decimal_hours``), ``1.5``,
     ``1:30`` (h:m) or ``1:30:00`` (h:m:s); ``None`` otherwise."""
     v = str(text or "").strip()
-    if RegExp("^[0-9]+([.,][0-9]+)?$").test(v):
+    if _RE_DECIMAL.test(v):
         n = float(v.replace(",", "."))
         return n * 3600 if decimal_hours else n
-    m = RegExp("^([0-9]+):([0-9]{1,2})(?::([0-9]{1,2}))?$").exec(v)
+    m = _RE_HMS.exec(v)
     if m:
         return _int(m[1]) * 3600 + _int(m[2]) * 60 + _int(m[3] or "0")
     return None
@@ -309,7 +337,7 @@ def _slash_order(rows, columns):
     for row in rows:
         for j in columns:
             v = row[1][j] or ""
-            m = RegExp("^([0-9]{1,2})/([0-9]{1,2})/[0-9]{4}").exec(v)
+            m = _RE_SLASHED.exec(v)
             if m:
                 if _int(m[1]) > 12:
                     first_big = True
@@ -576,6 +604,12 @@ def _parse_row(fields, col, ncols, slash_order, third_party):
             _fail("no stop time or duration")
         t2 = t1 + dur
     t2 = Math.ceil(t2)
+    if t2 < t1 and stop_text:
+        # A local stop time in the repeated autumn hour reads as its first occurrence;
+        # when that is before the start, the second one is meant.
+        later = t2 + 3600
+        if dt.format_datetime(later) == dt.format_datetime(t2):
+            t2 = later
     if t1 <= 0 or t2 <= 0:
         _fail("invalid start/stop times (before 1970)")
     if t2 < t1:

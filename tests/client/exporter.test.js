@@ -82,6 +82,13 @@ test("IE-10 Local times are ambiguous in the repeated autumn hour; Unix and ISO 
     assert.deepEqual(local[1].slice(1, 3), ["2024-10-27 02:30:00", "2024-10-27 03:30:00"]);
     const back = importer.analyse(exporter.to_tsv(local), { now: 1 }).records[0];
     assert.equal(back.t1, second.t1 - 3600); // read as the first 02:30 (CEST)
+    // a stop in the repeated hour that would come before the start is read as the second one
+    const across = rec("x", Date.UTC(2024, 9, 27, 0, 40) / 1000, Date.UTC(2024, 9, 27, 1, 10) / 1000, "#night"); // 02:40 CEST - 02:10 CET
+    const rows = exporter.export_rows([across], "local");
+    assert.deepEqual(rows[1].slice(1, 3), ["2024-10-27 02:40:00", "2024-10-27 02:10:00"]);
+    const r = importer.analyse(exporter.to_tsv(rows), { now: 1 });
+    assert.deepEqual(Array.from(r.errors), []);
+    assert.deepEqual([r.records[0].t1, r.records[0].t2], [across.t1, across.t2]);
     for (const fmt of ["unix", "iso"]) {
         const r = importer.analyse(exporter.to_tsv(exporter.export_rows([second], fmt)), { now: 1 }).records[0];
         assert.deepEqual([r.t1, r.t2], [second.t1, second.t2], fmt);
