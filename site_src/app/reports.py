@@ -225,7 +225,8 @@ def select_records(records, t1, t2, options=None):
 
 def _group_by_tags(entries, opts):
     """Groups per tag combination, titled in better tag order without the filter
-    tags, ordered by the grouping sort (RP-04, RP-06, TG-13, TG-14)."""
+    tags, ordered by the grouping sort (RP-04, RP-06, TG-13, TG-14). Ordering uses
+    the exact (unrounded) durations, so the duration format does not reorder rows."""
     groups = {}
     stats = {}
     for entry in entries:
@@ -242,15 +243,15 @@ def _group_by_tags(entries, opts):
             stats[key] = 0
         groups[key].entries.append(entry)
         groups[key].duration += entry.duration
-        stats[key] += entry.duration
+        stats[key] += entry.seconds
     ordered = tagorder.better_tag_order(stats, opts.tags, True, opts.priorities)
-    result = []
+    items = []
     for key in groups.keys():
         group = groups[key]
         group.tags = ordered[key] or []
         group.title = " ".join(group.tags) or GENERAL
-        result.append(group)
-    return tagorder.grouping_sort(result)
+        items.append({"tags": group.tags, "duration": stats[key], "group": group})
+    return [item.group for item in tagorder.grouping_sort(items)]
 
 
 def _group_by_description(entries):

@@ -134,6 +134,11 @@ test("RP-07 group and total durations are sums of the rounded record durations",
     for (const row of r.rows.filter((x) => x.type === "group")) {
         assert.ok(Number.isInteger(row.duration / 3600), row.title);
     }
+    // the format changes the figures, not the order of the groups
+    const titles = (fmt) => report({ grouping: "tagz", format: fmt, showrecords: false }).rows.map((x) => x.title);
+    for (const fmt of ["h0", "h1", "h2", "h3", "hms"]) {
+        assert.deepEqual(titles(fmt), titles("hm"), fmt);
+    }
 });
 
 test("RP-04 grouping by tags: better tag order, grouping sort, records below their group", () => {
