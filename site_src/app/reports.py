@@ -57,14 +57,15 @@ def normalize_options(options=None):
     """
     options = options or {}
     grouping = options.grouping or "none"
-    grouping = _GROUPING_ALIASES[grouping] or grouping
+    if _GROUPING_ALIASES.hasOwnProperty(grouping):
+        grouping = _GROUPING_ALIASES[grouping]
     if GROUPINGS.indexOf(grouping) < 0:
         grouping = "none"
     period = options.groupperiod or "none"
     if PERIODS.indexOf(period) < 0:
         period = "none"
     fmt = options.format or "hm"
-    if _ROUNDING[fmt] is undefined:
+    if not _ROUNDING.hasOwnProperty(fmt):
         fmt = "hm"
     date_repr = options.date_repr or "dd-mm-yyyy"
     if dt.DATE_REPRS.indexOf(date_repr) < 0:
@@ -121,14 +122,14 @@ def round_duration(seconds, fmt="hm"):
     """A duration rounded to the precision of a report format (RP-07): whole hours
     (h0), tenths/hundredths/thousandths of hours (h1/h2/h3), minutes (hm) or seconds
     (hms)."""
-    unit = _ROUNDING[fmt] or 60
+    unit = _ROUNDING[fmt] if _ROUNDING.hasOwnProperty(fmt) else 60
     return Math.round(seconds / unit) * unit
 
 
 def format_duration(seconds, fmt="hm"):
     """Duration text in a report format: ``9`` (h0), ``9.1``/``9.12``/``9.123`` (h1..h3),
     ``9:07`` (hm, rounded to minutes: below 30 s is ``0:00``) or ``9:07:24`` (hms)."""
-    if _DECIMALS[fmt] is not undefined:
+    if _DECIMALS.hasOwnProperty(fmt):
         return (seconds / 3600).toFixed(_DECIMALS[fmt])
     if fmt == "hms":
         s = Math.round(seconds)

@@ -93,6 +93,9 @@ test("RP-04 quirk 4: grouping defaults to none; unknown values fall back", () =>
     assert.equal(reports.normalize_options({ grouping: "description" }).grouping, "ds");
     assert.equal(reports.normalize_options({ format: "h9", groupperiod: "decade" }).format, "hm");
     assert.equal(reports.normalize_options({ groupperiod: "decade" }).groupperiod, "none");
+    assert.equal(reports.normalize_options({ grouping: "constructor", format: "constructor" }).grouping, "none");
+    assert.equal(reports.normalize_options({ format: "toString" }).format, "hm");
+    assert.equal(reports.format_duration(90, "toString"), "0:02");
     assert.deepEqual(Array.from(reports.normalize_options({ tags: ["#A", "#a", "#b"] }).tags), ["#a", "#b"]);
 });
 
