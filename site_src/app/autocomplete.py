@@ -589,6 +589,9 @@ class Autocomplete:
                 self._active = n - 1 if self._active <= 0 else self._active - 1
                 self._mark_active()
         elif e.key == "Enter" or e.key == "Tab":
+            if e.key == "Enter" and self._typed_is_active():
+                self.hide()  # the tag is complete: Enter submits the dialog
+                return
             if self._active >= 0 and self._active < n:
                 e.preventDefault()
                 e.stopPropagation()
@@ -598,6 +601,15 @@ class Autocomplete:
         elif e.key == "Escape" or e.key == "Esc":
             e.preventDefault()  # the dialog stays open
             self.hide()
+
+    def _typed_is_active(self):
+        """Whether the tag being typed already is the highlighted suggestion."""
+        ctx = self._ctx
+        if not ctx or ctx.mode != "typing" or self._active < 0:
+            return False
+        item = self._items[self._active]
+        typed = self._input.value[ctx.start : ctx.end].toLowerCase()
+        return item.type == "tag" and typed == item.value
 
     def _on_click(self, e):
         el = e.target.closest(".tt-ac-item")

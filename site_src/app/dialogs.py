@@ -671,9 +671,9 @@ class MenuDialog(BaseDialog):
             return
         pair = names[entry]
         if pair:
-            cls = _late_dialog(pair[0], pair[1])
-            if cls:
-                cls(app).open()
+            Dialog = _late_dialog(pair[0], pair[1])  # capitalised: called with "new"
+            if Dialog:
+                Dialog(app).open()
 
 
 # %% Time-range dialog (TL-12)

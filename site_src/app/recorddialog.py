@@ -257,13 +257,14 @@ class RecordDialog(BaseDialog):
             + '<button type="button" class="tt-btn tt-keep">Keep editing</button>'
             + '<button type="button" class="tt-btn tt-danger tt-discard">Discard</button></div>'
             + '<div class="tt-buttons">'
-            + '<button type="button" class="tt-btn tt-cancel">Cancel</button>'
-            + '<button type="button" class="tt-btn tt-delete">'
+            + '<button type="button" class="tt-btn tt-delete" aria-label="Delete">'
             + ic("trash")
             + "<span>Delete</span></button>"
-            + '<button type="button" class="tt-btn tt-resume" title="Start a new record with this description">'
+            + '<button type="button" class="tt-btn tt-resume" aria-label="Resume"'
+            + ' title="Start a new record with this description">'
             + ic("resume")
             + "<span>Resume</span></button>"
+            + '<button type="button" class="tt-btn tt-cancel">Cancel</button>'
             + '<button type="button" class="tt-btn tt-primary tt-submit"></button>'
             + "</div>"
             + '<div class="tt-confirm-delete" hidden>'
