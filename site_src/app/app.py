@@ -1,0 +1,653 @@
+"""The app page: bootstrap (PG-04, PG-05) and the app object the other modules use.
+
+``start(kind)`` is what the pages call: ``"app"`` (synced with the API),
+``"demo"`` (generated data) or ``"sandbox"`` (empty, nothing saved). It checks the
+browser (PG-04), creates the store and the ``App``, registers the service worker on the
+real app page only, and shows the demo/sandbox info dialog (DM-01, DM-04).
+
+``App`` builds the page (top band and button row from ``topbar``, the timeline canvas,
+the overview panel, the narrow-screen panel tabs of TL-02, the logged-out view of
+PG-12), owns the visible range and its animation (TL-04, TL-06), the keyboard
+shortcuts (SK-05), the ``#date=`` hash (TL-15) and the actions the buttons, keys and
+dialogs trigger (``app.actions``). Dialogs see it through the contract in
+docs/client.md: ``store``, ``get_range()``, ``animate_range()``, ``request_redraw()``,
+``selected_tags``, ``actions``, ``canvas`` (the element that gets focus back).
+"""
+
+from pscript import window
+
+from . import canvas, colors, dt, overview, settings, tags, timeline, timescale, topbar
+
+NARROW_PANELS = 785  # below this panel width only one panel shows (TL-02)
+MIN_RANGE = 60
+MAX_RANGE = 60 * 365 * 86400
+
+DEMO_TEXT = (
+    "<p>This is the demo of TimeTagger, with several years of made-up records to "
+    "explore. Zoom out to see weeks, months and years, click a tag in the overview to "
+    "focus on it, or open the report.</p><p>Nothing you change here is saved: the "
+    "data is new on every visit.</p>"
+)
+SANDBOX_TEXT = (
+    "<p>The sandbox is an empty TimeTagger to play with: record some time, try the "
+    "keys, or import a file to see how it would look.</p><p>Nothing is saved or "
+    "synced: everything is gone when you leave the page.</p>"
+)
+
+
+# %% Start-up
+
+
+def missing_capabilities():
+    """Names of what this browser lacks of what the app needs (PG-04)."""
+    missing = []
+    w = window
+    if not (w.crypto and w.crypto.getRandomValues):
+        missing.append("crypto.getRandomValues")
+    for name in ["atob", "history", "Uint8Array", "Path2D", "Promise", "fetch"]:
+        if not w[name]:
+            missing.append(name)
+    # (Storage objects are empty at first: PScript's truthiness would call them false.)
+    for name in ["localStorage", "indexedDB"]:
+        try:
+            if w[name] == None:  # noqa: E711 - null or undefined
+                missing.append(name)
+        except Exception:
+            missing.append(name)
+    return missing
+
+
+def _root():
+    root = window.document.getElementById("ttapp")
+    if not root:
+        root = window.document.createElement("div")
+        root.id = "ttapp"
+        window.document.body.appendChild(root)
+    return root
+
+
+def start(kind="app"):
+    """Start the app on this page. Returns the App, or None when it cannot run."""
+    root = _root()
+    missing = missing_capabilities()
+    if len(missing) > 0:
+        root.innerHTML = (
+            '<div class="tt-unsupported"><h2>This browser cannot run TimeTagger</h2>'
+            + "<p>Please use a recent version of Firefox, Chrome, Safari or Edge.</p>"
+            + "<p>Missing: "
+            + ", ".join(missing)
+            + "</p></div>"
+        )
+        return None
+    stores = window.stores
+    if kind == "demo":
+        store = stores.DemoDataStore()
+    elif kind == "sandbox":
+        store = stores.SandboxDataStore()
+    else:
+        store = stores.ConnectedDataStore()
+    colors.start()
+    app = App(store, kind, root)
+    window.ttapp = app
+    if kind == "app":
+        if window.pwa and window.pwa.register_service_worker:
+            window.pwa.register_service_worker()
+        if window.auth and window.auth.start_renewal and store.username:
+            window.auth.start_renewal()
+    else:
+
+        def show_info():
+            if window.dialogs and window.dialogs.NotificationDialog:
+                if kind == "demo":
+                    title = "Welcome to the demo"
+                    text = DEMO_TEXT
+                else:
+                    title = "Welcome to the sandbox"
+                    text = SANDBOX_TEXT
+                window.dialogs.NotificationDialog(app).open(title, text)
+
+        window.setTimeout(show_info, 200)
+    return app
+
+
+# %% Actions
+
+
+def _late(module_name, class_name):
+    mod = window[module_name]
+    if mod and mod[class_name]:
+        return mod[class_name]
+    return None
+
+
+class Actions:
+    """What buttons, keys and dialogs can ask the app to do."""
+
+    def __init__(self, app):
+        self.app = app
+
+    # Records (RC-02, RC-03, RC-05, RC-06, RC-08)
+
+    def _can_write(self):
+        store = self.app.store
+        return store.can_use() and not store.is_read_only
+
+    def start_record(self, *args):
+        if not self._can_write():
+            return
+        mod = window.recorddialog
+        if mod and mod.start_record:
+            mod.start_record(self.app, "")
+            return
+        # Without the dialog module: start an untagged timer at once.
+        now = Math.floor(dt.now())
+        self.stop_all_at(now)
+        self.app.store.records.put(self.app.store.records.create(now, now, ""))
+
+    def resume_record(self, *args):
+        if not self._can_write():
+            return
+        mod = window.recorddialog
+        if mod and mod.resume_record:
+            mod.resume_record(self.app)
+        else:
+            self.start_record()
+
+    def stop_all(self, *args):
+        """Stop every running record now, at least 2 s long (RC-05)."""
+        if not self._can_write():
+            return
+        self.stop_all_at(Math.floor(dt.now()))
+        if window.pomodoro and window.pomodoro.reset:
+            window.pomodoro.reset(self.app)
+
+    def stop_all_at(self, t):
+        records = self.app.store.records
+        for r in records.get_running_records():
+            r.t2 = max(r.t1 + 2, t)
+            records.put(r)
+        self.app.request_redraw()
+
+    def new_record(self, record):
+        """A record made by dragging on the timeline (RC-06): the New dialog."""
+        if not self._can_write():
+            return
+        RecordDialog = _late("recorddialog", "RecordDialog")
+        if RecordDialog:
+            RecordDialog(self.app).open("new", record, self._after_dialog)
+        else:
+            self.app.store.records.put(record)
+
+    def edit_record(self, record):
+        RecordDialog = _late("recorddialog", "RecordDialog")
+        if RecordDialog:
+            RecordDialog(self.app).open("edit", record, self._after_dialog)
+
+    def _after_dialog(self, value):
+        self.app.request_redraw()
+
+    def record_started(self, record):
+        self.app.request_redraw()
+
+    def record_stopped(self, record):
+        self.app.request_redraw()
+
+    # Navigation (TL-08 .. TL-11)
+
+    def step_backward(self, *args):
+        r = self.app.get_range()
+        n = timescale.step_range(r[0], r[1], -1)
+        self.app.animate_range(n[0], n[1], False)
+
+    def step_forward(self, *args):
+        r = self.app.get_range()
+        n = timescale.step_range(r[0], r[1], 1)
+        self.app.animate_range(n[0], n[1], False)
+
+    def zoom_in(self, *args):
+        self._zoom(1)
+
+    def zoom_out(self, *args):
+        self._zoom(-1)
+
+    def _zoom(self, direction):
+        r = self.app.get_range()
+        n = timescale.zoom_range(
+            r[0], r[1], direction, dt.now(), self.app.first_day_of_week()
+        )
+        self.app.animate_range(n[0], n[1], False)
+
+    def show_today(self, *args):
+        app = self.app
+        n = timescale.today_toggle(
+            app.get_range(),
+            dt.now(),
+            app.setting("today_snap_offset"),
+            app.setting("today_end_offset"),
+        )
+        app.animate_range(n[0], n[1], False)
+        return True
+
+    def show_now(self, *args):
+        r = self.app.get_range()
+        n = timescale.current_period(r[0], r[1], dt.now(), self.app.first_day_of_week())
+        self.app.animate_range(n[0], n[1], False)
+
+    def show_period(self, unit):
+        n = timescale.period_range(dt.now(), unit, self.app.first_day_of_week())
+        self.app.animate_range(n[0], n[1], False)
+
+    # Dialogs
+
+    def _open(self, module_name, class_name, *args):
+        Dialog = _late(
+            module_name, class_name
+        )  # capitalised: PScript calls it with new
+        if Dialog is None:
+            window.console.warn("not available on this page:", module_name)
+            return None
+        dialog = Dialog(self.app)
+        return dialog.open.apply(dialog, args)
+
+    def open_menu(self, *args):
+        self._open("dialogs", "MenuDialog")
+
+    def open_time_range(self, *args):
+        self._open("dialogs", "TimeRangeDialog")
+
+    def open_report(self, *args):
+        self._open("reportdialog", "ReportDialog")
+
+    def open_search(self, *args):
+        self._open("searchdialog", "SearchDialog")
+
+    def open_help(self, *args):
+        self.app.help_opened = True
+        self._open("helpdialog", "HelpDialog")
+
+    def open_guide(self, *args):
+        self.app.help_opened = True
+        if _late("guidedialog", "GuideDialog"):
+            self._open("guidedialog", "GuideDialog")
+        else:
+            self._open("helpdialog", "HelpDialog")
+
+    def show_sync_status(self, *args):
+        if window.dialogs and window.dialogs.show_sync_status:
+            window.dialogs.show_sync_status(self.app)
+
+    def configure_tags(self, tag_list):
+        """The tag dialog for one tag, the combination dialog for several."""
+        real = [t for t in tag_list if t != tags.UNTAGGED]
+        if len(real) == 1:
+            self._open("tagdialogs", "TagDialog", real[0], self._after_dialog)
+        elif len(real) > 1:
+            self._open(
+                "tagdialogs", "TagComboDialog", " ".join(real), self._after_dialog
+            )
+        elif len(tag_list) == 1:
+            self._open("tagdialogs", "TagDialog", tag_list[0], self._after_dialog)
+
+
+# %% The app
+
+
+def _el(tag, cls, html=""):
+    node = window.document.createElement(tag)
+    if cls:
+        node.className = cls
+    if html:
+        node.innerHTML = html
+    return node
+
+
+class App:
+    """The app object (see the module docstring and docs/client.md)."""
+
+    def __init__(self, store, kind, root):
+        self.store = store
+        self.kind = kind
+        self.root = root
+        self.selected_tags = []
+        self.help_opened = False
+        self.actions = Actions(self)
+        self.is_touch = bool(
+            window.matchMedia and window.matchMedia("(pointer: coarse)").matches
+        )
+        now = dt.now()
+        r = timescale.plain_day_range(now)  # TL-04
+        self._range = [r[0], r[1]]
+        self._anim = None
+        self._panel = "timeline"  # shown on narrow screens
+        self._logged_out = None
+        self._redraw_pending = False
+        self.scheduler = canvas.Scheduler(self._draw)
+        self._build()
+        store.on_change(self._on_store_change)
+        settings.on_change(self._on_setting_change)
+        colors.on_change(self._on_theme_change)
+        window.document.addEventListener("keydown", self._on_key)
+        window.addEventListener("resize", self._relayout)
+        window.addEventListener("hashchange", self._check_hash)
+        window.setTimeout(self._check_hash, 1000)  # TL-15
+        if window.ResizeObserver:
+            window.ResizeObserver(self._relayout).observe(self.root)
+        self._apply_width_mode()
+        self._relayout()
+        self.scheduler.start()
+        self.request_redraw()
+
+    def _build(self):
+        root = self.root
+        root.innerHTML = ""
+        root.classList.add("ttapp")
+        root.classList.add("kind-" + self.kind)
+        band = _el("header", "tt-band")
+        row = _el("nav", "tt-row")
+        row.setAttribute("aria-label", "Timeline controls")
+        panels = _el("main", "tt-panels")
+        self.tab_left = _el("button", "tt-tab tt-tab-left", "Timeline")
+        self.tab_right = _el("button", "tt-tab tt-tab-right", "Overview")
+        self.tab_left.setAttribute("type", "button")
+        self.tab_right.setAttribute("type", "button")
+        self.tab_left.addEventListener("click", lambda e: self.show_panel("timeline"))
+        self.tab_right.addEventListener("click", lambda e: self.show_panel("overview"))
+        tl_panel = _el("section", "tt-panel tt-panel-timeline")
+        tl_panel.setAttribute("aria-label", "Timeline")
+        tl_panel.appendChild(_el("div", "tt-panel-title", "Timeline"))
+        tl_box = _el("div", "tt-canvas-box")
+        tl_panel.appendChild(tl_box)
+        ov_panel = _el("section", "tt-panel tt-panel-overview")
+        ov_panel.setAttribute("aria-label", "Overview")
+        panels.appendChild(self.tab_left)
+        panels.appendChild(tl_panel)
+        panels.appendChild(ov_panel)
+        panels.appendChild(self.tab_right)
+        self.logged_out_node = _el("div", "tt-loggedout")
+        root.appendChild(band)
+        root.appendChild(row)
+        root.appendChild(panels)
+        root.appendChild(self.logged_out_node)
+        self.panels = panels
+        self.topbar = topbar.TopBar(self, band, row)
+        self.timeline = timeline.Timeline(self, tl_box)
+        self.overview = overview.Overview(self, ov_panel)
+        self.canvas = self.timeline.node  # dialogs give the focus back to it
+
+        def get_install_prompt():
+            pwa = window.pwa
+            if pwa and pwa.can_install and pwa.can_install():
+                return {"prompt": pwa.install}
+            return None
+
+        window.Object.defineProperty(
+            self, "install_prompt", {"get": get_install_prompt}
+        )
+
+    # %% Settings the drawing needs
+
+    def setting(self, key):
+        return settings.peek(key)
+
+    def first_day_of_week(self):
+        value = settings.peek("first_day_of_week")
+        return 1 if value is None or value is undefined else int(value)
+
+    def duration_repr(self):
+        return settings.peek("duration_repr") or "hms"
+
+    def use_ampm(self):
+        mode = settings.peek("time_repr")
+        if mode == "ampm":
+            return True
+        if mode == "24h":
+            return False
+        if self._auto_ampm is undefined:
+            text = window.Date(2020, 0, 1, 15, 0).toLocaleTimeString()
+            self._auto_ampm = RegExp("am|pm", "i").test(text)
+        return self._auto_ampm
+
+    # %% The range (TL-04, TL-06)
+
+    def get_range(self):
+        """The target range: where the timeline is or is going."""
+        if self._anim is not None:
+            return list(self._anim.target)
+        return list(self._range)
+
+    def get_displayed_range(self):
+        """The range drawn in this frame (differs from the target while animating)."""
+        return self._range
+
+    def is_animating(self):
+        return self._anim is not None
+
+    def _clamp(self, t1, t2):
+        length = max(MIN_RANGE, min(MAX_RANGE, t2 - t1))
+        centre = 0.5 * (t1 + t2)
+        t1 = centre - 0.5 * length
+        return [t1, t1 + length]
+
+    def set_range(self, t1, t2):
+        """Jump to a range at once (cancels an animation)."""
+        r = self._clamp(t1, t2)
+        self._anim = None
+        self._range = r
+        self.request_redraw()
+
+    def animate_range(self, t1, t2, snap=True):
+        """Move to a range with an animation; with ``snap``, snap when arrived."""
+        if snap is undefined:
+            snap = True
+        target = self._clamp(t1, t2)
+        start = list(self._range)
+        self._anim = {
+            "source": start,
+            "target": target,
+            "t0": canvas.perf_seconds(),
+            "duration": timescale.animation_duration(start, target),
+            "snap": snap,
+        }
+        self.request_redraw()
+
+    def stop_animation(self):
+        """Freeze at the displayed range (a press on the timeline)."""
+        self._anim = None
+
+    def snap(self):
+        r = self._range
+        s = timescale.snap_range(r[0], r[1], self.first_day_of_week())
+        if abs(s[0] - r[0]) > 0.5 or abs(s[1] - r[1]) > 0.5:
+            self.animate_range(s[0], s[1], False)
+        else:
+            self.request_redraw()
+
+    def _advance_animation(self):
+        a = self._anim
+        if a is None:
+            return
+        f = (canvas.perf_seconds() - a.t0) / max(0.01, a.duration)
+        if f >= 1:
+            self._range = list(a.target)
+            self._anim = None
+            if a.snap:
+                self.snap()
+        else:
+            self._range = timescale.interpolate_range(
+                a.source, a.target, timescale.ease(f)
+            )
+            self.request_redraw()
+
+    # %% The tag filter (TL-23)
+
+    def select_tags(self, tag_list):
+        changed = False
+        for tag in tag_list:
+            if tag and tag not in self.selected_tags:
+                self.selected_tags.append(tag)
+                changed = True
+        if changed:
+            self.request_redraw()
+
+    def unselect_tag(self, tag):
+        i = self.selected_tags.indexOf(tag)
+        if i >= 0:
+            self.selected_tags.splice(i, 1)
+            self.request_redraw()
+
+    def clear_selection(self):
+        if len(self.selected_tags) > 0:
+            self.selected_tags = []
+            self.request_redraw()
+
+    # %% Drawing
+
+    def request_redraw(self, *args):
+        self.scheduler.request()
+
+    def _draw(self):
+        self._advance_animation()
+        usable = self.store.can_use()
+        if usable != (not self._logged_out):
+            self._logged_out = not usable
+            self.root.classList.toggle("logged-out", not usable)
+            if not usable:
+                topbar.build_logged_out(self, self.logged_out_node)
+            self._relayout()
+        if not usable:
+            return
+        self.timeline.draw()
+        self.topbar.update()
+        self.overview.update()
+
+    def _on_store_change(self, what):
+        if what == "records":
+            self.timeline.invalidate()
+            self.overview.invalidate()
+        elif what == "settings":
+            self.timeline.invalidate()
+            self.overview.invalidate()
+        self.request_redraw()
+
+    def _on_setting_change(self, key):
+        if key == "width_mode":
+            self._apply_width_mode()
+            self._relayout()
+        self.timeline.invalidate()
+        self.overview.invalidate()
+        self.request_redraw()
+
+    def _on_theme_change(self, name):
+        self.overview.invalidate()
+        self.request_redraw()
+
+    # %% Layout (TL-02, ST-10)
+
+    def _apply_width_mode(self):
+        mode = str(settings.peek("width_mode") or "auto")
+        for m in ["auto", "1000", "1500", "full"]:
+            self.root.classList.toggle("width-" + m, m == mode)
+
+    def _relayout(self, *args):
+        width = self.panels.clientWidth
+        narrow = width < NARROW_PANELS
+        self.root.classList.toggle("narrow", narrow)
+        self.root.classList.toggle(
+            "show-overview", narrow and self._panel == "overview"
+        )
+        self.topbar.relayout()
+        self.timeline.check_size()
+        self.request_redraw()
+
+    def show_panel(self, name):
+        """Which panel a narrow screen shows: "timeline" or "overview"."""
+        self._panel = name
+        self._relayout()
+
+    # %% Keys (SK-05) and the #date= hash (TL-15)
+
+    def _dialog_open(self):
+        d = window.dialogs
+        return bool(d and d.is_open and d.is_open())
+
+    def _on_key(self, e):
+        if e.ctrlKey or e.metaKey or e.altKey or e.defaultPrevented:
+            return
+        target = e.target
+        if target and target is not window.document.body:
+            tag = (target.tagName or "").toLowerCase()
+            if tag == "input" or tag == "textarea" or tag == "select":
+                return
+            if target.isContentEditable:
+                return
+        if self._dialog_open():
+            return
+        if not self.store.can_use():
+            return
+        key = e.key
+        a = self.actions
+        handled = True
+        if key == "ArrowUp" or key == "PageUp":
+            a.step_backward()
+        elif key == "ArrowDown" or key == "PageDown":
+            a.step_forward()
+        elif key == "ArrowLeft":
+            a.zoom_out()
+        elif key == "ArrowRight":
+            a.zoom_in()
+        elif key == "n" or key == "N" or key == "Home" or key == "End":
+            a.show_now()
+        elif key == "d" or key == "D":
+            a.show_today()
+        elif key == "w" or key == "W":
+            a.show_period("1W")
+        elif key == "m" or key == "M":
+            a.show_period("1M")
+        elif key == "q" or key == "Q":
+            a.show_period("3M")
+        elif key == "y" or key == "Y":
+            a.show_period("1Y")
+        elif key == "t" or key == "T":
+            a.open_time_range()
+        elif key == "S" or (key == "s" and e.shiftKey):
+            a.resume_record()
+        elif key == "s":
+            a.start_record()
+        elif key == "x" or key == "X":
+            a.stop_all()
+        elif key == "r" or key == "R":
+            a.open_report()
+        elif key == "f" or key == "F":
+            a.open_search()
+        elif key == "i" or key == "I":
+            a.open_guide()
+        elif key == "?":
+            a.open_help()
+        elif key == "Backspace":
+            self.clear_selection()
+        elif key == "Escape":
+            tl = self.timeline
+            if tl.create_mode or tl.selected_key is not None:
+                tl.create_mode = False
+                tl.selected_key = None
+                self.request_redraw()
+            else:
+                handled = False
+        else:
+            handled = False
+        if handled:
+            e.preventDefault()
+
+    def _check_hash(self, *args):
+        text = window.location.hash or ""
+        m = RegExp("date=([0-9]{4}-[0-9]{2}-[0-9]{2})").exec(text)
+        if not m:
+            return
+        t = dt.parse_datetime(m[1])
+        if t is None:
+            return
+        t1 = dt.floor(t, "1D")
+        self.animate_range(t1, dt.add(t1, "1D"), False)
+        if window.history and window.history.replaceState:
+            url = window.location.pathname + window.location.search
+            window.history.replaceState(window.history.state, "", url)

@@ -1,0 +1,380 @@
+"""The overview panel (TL-22) and its tag filter (TL-23), as HTML beside the timeline.
+
+* A "Total" row, then one row per tag combination of the visible range: colour bands
+  (click: configure the tag or combination, TG-07/TG-09), one button per tag with a
+  coloured ``#`` (click: add the tag to the filter), the duration at the right (with
+  ticking seconds when that combination is running), a faint bar proportional to the
+  time. Tags inside a combination are ordered by ``tagorder.better_tag_order`` and the
+  rows by ``tagorder.grouping_sort`` (TG-13, TG-14). Clicking elsewhere on a row adds
+  all its tags to the filter.
+* With tags selected, only combinations containing all of them are listed, without
+  repeating the selected tags ("General" when nothing is left). The header then has a
+  back button (clear the filter; also Backspace), a configure button, one button per
+  selected tag (click: remove it) and the filtered total.
+* Rows are 30 to 60 px tall to fill the panel; more rows scroll (wheel or touch).
+
+The panel recomputes only when the range, the store, the selection or the second (for
+running records) changed, at most every 150 ms while the range moves.
+"""
+
+from pscript import window
+
+from . import canvas, dt, taginfo, tagorder, tags, topbar
+
+ROW_MIN = 30
+ROW_MAX = 60
+
+
+def _el(tag, cls, html=""):
+    node = window.document.createElement(tag)
+    if cls:
+        node.className = cls
+    if html:
+        node.innerHTML = html
+    return node
+
+
+def _esc(text):
+    return (
+        str(text)
+        .split("&")
+        .join("&amp;")
+        .split("<")
+        .join("&lt;")
+        .split(">")
+        .join("&gt;")
+        .split('"')
+        .join("&quot;")
+    )
+
+
+def tag_html(tag):
+    """A tag as HTML with its ``#`` in the tag colour."""
+    color = taginfo.get_tag_color(tag)
+    return (
+        '<b class="tt-hash" style="color:'
+        + _esc(color)
+        + '">#</b>'
+        + _esc(tag[1:] if tag.startswith("#") else tag)
+    )
+
+
+def compute_rows(stats, selected, running_tagz):
+    """Rows of the overview from ``{tagz: seconds}``: a list of ``{key, tags, all_tags,
+    duration, running}`` in display order, plus the totals. Pure (no DOM)."""
+    total = 0
+    for tagz in stats.keys():
+        total += stats[tagz]
+    order = tagorder.better_tag_order(stats, selected, True, taginfo.get_tag_priority)
+    groups = []
+    filtered = 0
+    for tagz in order.keys():
+        duration = stats[tagz] or 0
+        filtered += duration
+        groups.append(
+            {
+                "key": tagz,
+                "tags": order[tagz],
+                "all_tags": tagz.split(" "),
+                "duration": duration,
+                "running": running_tagz[tagz] is True,
+            }
+        )
+    groups = tagorder.grouping_sort(groups)
+    return {"rows": groups, "total": total, "filtered": filtered}
+
+
+class Overview:
+    """The overview panel of an app."""
+
+    def __init__(self, app, panel):
+        self.app = app
+        self.panel = panel
+        self.title = _el("div", "tt-panel-title", "Overview")
+        self.head = _el("div", "tt-ov-head")
+        self.target = _el("div", "tt-ov-target")
+        self.list = _el("div", "tt-ov-list")
+        self.empty = _el("div", "tt-ov-empty")
+        panel.appendChild(self.title)
+        panel.appendChild(self.head)
+        panel.appendChild(self.target)
+        panel.appendChild(self.empty)
+        panel.appendChild(self.list)
+        self._rows = {}  # key -> row element
+        self._key = ""
+        self._last_compute = 0
+        self._version = 0
+        self._head_key = None
+        self._data = None
+        self.list.addEventListener("click", self._on_list_click)
+        self.head.addEventListener("click", self._on_head_click)
+
+    def invalidate(self):
+        self._version += 1
+
+    # %% Updating
+
+    def update(self):
+        """Recompute and redraw when something changed (called every frame)."""
+        if not self.panel.offsetParent:
+            return
+        app = self.app
+        r = app.get_displayed_range()
+        now = dt.now()
+        live = r[0] <= now <= r[1] + 1
+        second = Math.floor(now) if live else 0
+        key = (
+            str(r[0])
+            + ":"
+            + str(r[1])
+            + ":"
+            + self._version
+            + ":"
+            + " ".join(app.selected_tags)
+            + ":"
+            + second
+        )
+        if key is self._key:
+            return
+        moving = app.is_animating() or app.timeline.gesture is not None
+        t = window.performance.now()
+        if moving and t - self._last_compute < 150:
+            app.request_redraw()  # come back for the final state
+            return
+        self._key = key
+        self._last_compute = t
+        self._compute_and_render(r, now)
+
+    def _compute_and_render(self, r, now):
+        app = self.app
+        store = app.store
+        stats = store.records.get_stats(r[0], r[1])
+        running = {}
+        if r[0] <= now <= r[1] + 1:
+            for rec in store.records.get_running_records():
+                running[tags.get_tagz(rec.ds)] = True
+        data = compute_rows(stats, app.selected_tags, running)
+        self._data = data
+        self._render_head(data)
+        self._render_rows(data)
+
+    def _duration_html(self, seconds, running):
+        drepr = self.app.duration_repr()
+        if running:
+            text = dt.duration_string(seconds, True, drepr)
+            n = 3
+            return (
+                '<span class="main">'
+                + text[: len(text) - n]
+                + '</span><span class="secs">'
+                + text[len(text) - n :]
+                + "</span>"
+            )
+        return (
+            '<span class="main">'
+            + dt.duration_string(seconds, False, drepr)
+            + "</span>"
+        )
+
+    def _render_head(self, data):
+        selected = self.app.selected_tags
+        any_running = False
+        for row in data.rows:
+            if row.running:
+                any_running = True
+        if len(selected) == 0:
+            head_key = "total"
+        else:
+            head_key = "sel:" + " ".join(selected)
+        if head_key != self._head_key:
+            self._head_key = head_key
+            if len(selected) == 0:
+                self.head.innerHTML = (
+                    '<div class="tt-ov-total"><span class="tt-ov-total-label">Total</span>'
+                    + '<span class="tt-ov-dur"></span></div>'
+                )
+                self.target.innerHTML = ""
+                self.target.style.display = "none"
+            else:
+                conf_icon = topbar.icon("tag" if len(selected) == 1 else "tags")
+                html = (
+                    '<button type="button" class="tt-tb tt-ov-back" data-action="back" '
+                    + 'aria-label="Back to the overview">'
+                    + topbar.icon("back")
+                    + "</button>"
+                    + '<button type="button" class="tt-tb tt-ov-config" data-action="config" '
+                    + 'aria-label="Configure">'
+                    + conf_icon
+                    + "</button>"
+                )
+                for tag in selected:
+                    html += (
+                        '<button type="button" class="tt-tb tt-tagbtn tt-ov-sel" '
+                        + 'data-action="unselect" data-tag="'
+                        + _esc(tag)
+                        + '">'
+                        + tag_html(tag)
+                        + "</button>"
+                    )
+                html += '<span class="tt-ov-dur"></span>'
+                self.head.innerHTML = '<div class="tt-ov-filter">' + html + "</div>"
+                self.target.style.display = ""
+                self.target.textContent = self._target_text(selected)
+                nodes = self.head.querySelectorAll("[data-action]")
+                for i in range(nodes.length):
+                    node = nodes[i]
+                    action = node.getAttribute("data-action")
+                    if action == "back":
+                        canvas.attach_tooltip(node, "Back to all tags (Backspace)")
+                    elif action == "config":
+                        canvas.attach_tooltip(
+                            node, "Configure colour, priority, target"
+                        )
+                    else:
+                        canvas.attach_tooltip(node, "Click to remove from the filter")
+        dur = self.head.querySelector(".tt-ov-dur")
+        value = data.total if len(selected) == 0 else data.filtered
+        if dur:
+            dur.innerHTML = self._duration_html(value, any_running)
+
+    def _target_text(self, selected):
+        targets = window.targets
+        if targets and targets.describe_progress:
+            try:
+                text = targets.describe_progress(self.app, " ".join(selected))
+                if text:
+                    return text
+            except Exception as err:
+                window.console.warn("target progress failed:", err)
+        return "No target"
+
+    def _render_rows(self, data):
+        rows = data.rows
+        n = len(rows)
+        avail = self.list.clientHeight or 300
+        height = (
+            ROW_MAX if n == 0 else max(ROW_MIN, min(ROW_MAX, Math.floor(avail / n) - 6))
+        )
+        self.list.style.setProperty("--row-h", height + "px")
+        biggest = 1
+        for row in rows:
+            biggest = max(biggest, row.duration)
+        seen = {}
+        previous = None
+        for row in rows:
+            key = row.key
+            seen[key] = True
+            node = self._rows[key]
+            label_key = " ".join(row.tags)
+            if node is undefined or node.label_key != label_key:
+                if node is not undefined:
+                    node.remove()
+                node = self._make_row(row)
+                node.label_key = label_key
+                self._rows[key] = node
+            # Order
+            expected = (
+                previous.nextSibling if previous is not None else self.list.firstChild
+            )
+            if expected is not node:
+                self.list.insertBefore(node, expected)
+            previous = node
+            node.classList.toggle("running", row.running)
+            node.querySelector(".tt-ov-dur").innerHTML = self._duration_html(
+                row.duration, row.running
+            )
+            node.querySelector(".tt-ov-fill").style.width = (
+                str(Math.round(1000 * row.duration / biggest) / 10) + "%"
+            )
+            node.row_data = row
+        for key in list(self._rows.keys()):
+            if not seen[key]:
+                self._rows[key].remove()
+                del self._rows[key]
+        if n == 0:
+            self.empty.textContent = (
+                "No records match the selected tags in this period."
+                if len(self.app.selected_tags) > 0
+                else "Nothing tracked in this period."
+            )
+            self.empty.style.display = ""
+        else:
+            self.empty.style.display = "none"
+
+    def _make_row(self, row):
+        node = _el("div", "tt-ov-row")
+        node.setAttribute("data-key", row.key)
+        fill = _el("div", "tt-ov-fill")
+        node.appendChild(fill)
+        bands = _el("button", "tt-ov-bands")
+        bands.setAttribute("type", "button")
+        bands.setAttribute("data-action", "config")
+        bands.setAttribute("aria-label", "Configure " + row.key)
+        band_tags = row.all_tags
+        html = ""
+        for tag in band_tags:
+            html += (
+                '<i style="background:' + _esc(taginfo.get_tag_color(tag)) + '"></i>'
+            )
+        bands.innerHTML = html
+        canvas.attach_tooltip(bands, "Change colour, priority or target")
+        node.appendChild(bands)
+        tagbox = _el("div", "tt-ov-tags")
+        if len(row.tags) == 0:
+            tagbox.appendChild(_el("span", "tt-ov-general", "General"))
+        for tag in row.tags:
+            b = _el("button", "tt-tb tt-tagbtn", tag_html(tag))
+            b.setAttribute("type", "button")
+            b.setAttribute("data-action", "select")
+            b.setAttribute("data-tag", tag)
+            canvas.attach_tooltip(b, self._tag_tooltip_func(tag))
+            tagbox.appendChild(b)
+        node.appendChild(tagbox)
+        node.appendChild(_el("div", "tt-ov-dur"))
+        return node
+
+    def _tag_tooltip_func(self, tag):
+        def tooltip():
+            total = 0
+            if self._data is not None:
+                for row in self._data.rows:
+                    if tag in row.all_tags:
+                        total += row.duration
+            return (
+                tag
+                + ": "
+                + dt.duration_string(total, False, self.app.duration_repr())
+                + " in view · click to filter"
+            )
+
+        return tooltip
+
+    # %% Input
+
+    def _on_list_click(self, event):
+        target = event.target
+        button = target.closest("[data-action]")
+        row = target.closest(".tt-ov-row")
+        if row is None:
+            return
+        data = row.row_data
+        if data is undefined or data is None:
+            return
+        if button is not None and button.getAttribute("data-action") == "select":
+            self.app.select_tags([button.getAttribute("data-tag")])
+        elif button is not None and button.getAttribute("data-action") == "config":
+            self.app.actions.configure_tags(data.all_tags)
+        else:
+            self.app.select_tags(data.tags)
+
+    def _on_head_click(self, event):
+        button = event.target.closest("[data-action]")
+        if button is None:
+            return
+        action = button.getAttribute("data-action")
+        if action == "back":
+            self.app.clear_selection()
+        elif action == "config":
+            self.app.actions.configure_tags(list(self.app.selected_tags))
+        elif action == "unselect":
+            self.app.unselect_tag(button.getAttribute("data-tag"))

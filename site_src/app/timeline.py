@@ -1,0 +1,1036 @@
+"""The timeline panel: the canvas that shows records or statistics over time.
+
+* Ticks and labels left of the timeline column (TL-16), thick lines at midnight, grey
+  shading outside the snapped range while not aligned (TL-05), the dashed, marching
+  "now" line (TL-20).
+* Records mode (TL-18, ranges under 2 days): one bar per record in the column, from
+  start to end (running: to now), joined to a label box with the duration and the
+  description (tags with their ``#`` in the tag colour). Labels closer than 48 px merge
+  into evenly spread clusters (``timescale.layout_labels``). Colour bands per tag on the
+  bar, warm background and a blinking tab for running records, a "+" on records not
+  yet confirmed by the server, faded records that lack the selected overview tags.
+* Statistics mode (TL-19): one block per day/week/month/quarter/year with the tracked
+  time, coloured by primary tag, fuller-looking when more of the period was tracked;
+  free days darker; a click zooms to the block. Block statistics are cached per block
+  and store change, so panning a year of 100,000 records stays cheap.
+* Pointer navigation (TL-13): drag to pan (1:1), right-drag to zoom, two-finger pinch,
+  inertia on release else snap; wheel to pan, Shift+wheel or horizontal wheel to zoom
+  around the cursor (TL-14).
+* Drag to create (RC-06): click an empty spot of the column, then drag in it.
+* Direct manipulation (RC-18): click a bar to select it; drag its top flap (start),
+  bottom flap (end) or body (move), rounded to the zoom level and snapped to the
+  neighbouring records' edges. Quirk 19, decided: the record changes on screen while
+  dragging and is put into the store once, on release (one edit, one sync item).
+"""
+
+from pscript import window
+
+from . import canvas, colors, dt, settings, taginfo, tags, timescale
+
+COL_X = 64  # timeline column: left edge and width (narrow screens use less)
+COL_W = 50
+LABEL_H = 40
+LABEL_SPACING = 48
+EDGE_PAD = 12  # pixels between the range and the canvas edges
+FLAP_H = 20
+FLAP_H_TOUCH = 30
+
+
+def _round_rect(ctx, x, y, w, h, r):
+    r = max(0, min(r, 0.5 * w, 0.5 * h))
+    ctx.beginPath()
+    ctx.moveTo(x + r, y)
+    ctx.lineTo(x + w - r, y)
+    ctx.arcTo(x + w, y, x + w, y + r, r)
+    ctx.lineTo(x + w, y + h - r)
+    ctx.arcTo(x + w, y + h, x + w - r, y + h, r)
+    ctx.lineTo(x + r, y + h)
+    ctx.arcTo(x, y + h, x, y + h - r, r)
+    ctx.lineTo(x, y + r)
+    ctx.arcTo(x, y, x + r, y, r)
+    ctx.closePath()
+
+
+def tag_order(tag_list):
+    """Tags in display order: primary before secondary, then alphabetical."""
+    result = list(tag_list)
+
+    def key(a, b):
+        pa = taginfo.get_tag_priority(a)
+        pb = taginfo.get_tag_priority(b)
+        if pa != pb:
+            return pa - pb
+        return -1 if a < b else (1 if a > b else 0)
+
+    result.sort(key)
+    return result
+
+
+CanvasWidget = canvas.CanvasWidget
+
+
+class Timeline(CanvasWidget):
+    """The timeline canvas of an app (see the module docstring)."""
+
+    def __init__(self, app, container):
+        super().__init__(app, container)
+        self.selected_key = None  # RC-18
+        self.create_mode = False  # RC-06
+        self.creating = None  # [t_press, t_now] while dragging out a new record
+        self.dragged = None  # {key, t1, t2, what} while dragging a selected record
+        self.gesture = None
+        self.hover_key = None
+        self.hover_block = None
+        self._hits = []  # [kind, x, y, w, h, data], in drawing order
+        self._version = 0  # bumped on every store change
+        self._rec_cache = {"t1": 0, "t2": -1, "version": -1, "records": []}
+        self._block_cache = {}
+        self._block_cache_version = -1
+        self._text_widths = {}
+        self._text_widths_n = 0
+        self._font = "system-ui, sans-serif"
+        self._font_read = False
+        self._last_wheel_zoom = 0
+        self.ty0 = EDGE_PAD
+        self.ty1 = 100
+
+    # %% Data
+
+    def invalidate(self):
+        """Forget cached records and statistics (the store changed)."""
+        self._version += 1
+
+    def get_records(self, t1, t2):
+        """Records overlapping [t1, t2], from a cache that covers a wider window."""
+        c = self._rec_cache
+        if c.version != self._version or t1 < c.t1 or t2 > c.t2:
+            span = t2 - t1
+            c.t1 = t1 - span
+            c.t2 = t2 + span
+            c.version = self._version
+            c.records = self.app.store.records.get_records(c.t1, c.t2)
+        now = dt.now()
+        result = []
+        for r in c.records:
+            rt2 = now if r.t1 == r.t2 else r.t2
+            if r.t1 < t2 and rt2 > t1:
+                result.append(r)
+        return result
+
+    def block_stats(self, b1, b2):
+        """Statistics of one block, cached per store version (the block with a running
+        record in it is recomputed every second)."""
+        if self._block_cache_version != self._version:
+            self._block_cache = {}
+            self._block_cache_version = self._version
+        key = b1 + ":" + b2
+        now = dt.now()
+        hit = self._block_cache[key]
+        live = b1 <= now and b2 > now - 1
+        if hit is undefined or (live and hit.second != Math.floor(now)):
+            stats = self.app.store.records.get_stats(b1, b2)
+            hit = {"stats": stats, "second": Math.floor(now), "summary": None}
+            self._block_cache[key] = hit
+        return hit
+
+    # %% Geometry
+
+    def t2y(self, t):
+        r = self.app.get_displayed_range()
+        return self.ty0 + (t - r[0]) * (self.ty1 - self.ty0) / (r[1] - r[0])
+
+    def y2t(self, y):
+        r = self.app.get_displayed_range()
+        return r[0] + (y - self.ty0) * (r[1] - r[0]) / (self.ty1 - self.ty0)
+
+    def seconds_per_pixel(self):
+        r = self.app.get_displayed_range()
+        return (r[1] - r[0]) / max(1, self.ty1 - self.ty0)
+
+    def _layout(self, w, h):
+        narrow = w < 400
+        self.col_x = 58 if narrow else COL_X
+        self.col_w = 36 if narrow else COL_W
+        self.label_x = self.col_x + self.col_w + (10 if narrow else 16)
+        self.right = w - 8
+        self.ty0 = EDGE_PAD
+        self.ty1 = max(self.ty0 + 10, h - EDGE_PAD)
+        self.touch = self.app.is_touch
+
+    # %% Text helpers
+
+    def _measure(self, ctx, text):
+        key = ctx.font + "|" + text
+        width = self._text_widths[key]
+        if width is undefined:
+            width = ctx.measureText(text).width
+            if self._text_widths_n > 4000:
+                self._text_widths = {}
+                self._text_widths_n = 0
+            self._text_widths[key] = width
+            self._text_widths_n += 1
+        return width
+
+    def _fit(self, ctx, text, maxw):
+        """The text, cut with an ellipsis to fit ``maxw`` pixels."""
+        if self._measure(ctx, text) <= maxw:
+            return text
+        lo = 0
+        hi = len(text)
+        while lo < hi:
+            mid = Math.ceil((lo + hi) / 2)
+            if self._measure(ctx, text[:mid] + "…") <= maxw:
+                lo = mid
+            else:
+                hi = mid - 1
+        return text[:lo] + "…" if lo > 0 else ""
+
+    def draw_description(self, ctx, ds, x, y, maxw, faded, pal):
+        """Draw a description with coloured tag hashes; returns the width used."""
+        parts = tags.split_description(ds or "")[1]
+        if len(parts) == 0:
+            ctx.fillStyle = pal.faint
+            ctx.fillText(self._fit(ctx, "(no description)", maxw), x, y)
+            return 0
+        x0 = x
+        text_color = pal.faint if faded else pal.record_text
+        for part in parts:
+            avail = x0 + maxw - x
+            if avail <= 8:
+                break
+            if part.startswith("#") and len(part) > 1:
+                hash_w = self._measure(ctx, "#")
+                ctx.fillStyle = pal.faint if faded else taginfo.get_tag_color(part)
+                ctx.fillText("#", x, y)
+                rest = self._fit(ctx, part[1:], avail - hash_w)
+                ctx.fillStyle = text_color
+                ctx.fillText(rest, x + hash_w, y)
+                x += hash_w + self._measure(ctx, rest)
+                if rest != part[1:]:
+                    break
+            else:
+                fitted = self._fit(ctx, part, avail)
+                ctx.fillStyle = text_color
+                ctx.fillText(fitted, x, y)
+                x += self._measure(ctx, fitted)
+                if fitted != part:
+                    break
+        return x - x0
+
+    # %% Drawing
+
+    def on_draw(self, ctx, w, h):
+        pal = colors.current()
+        self._layout(w, h)
+        self._hits = []
+        self._read_font()
+        r = self.app.get_displayed_range()
+        t1 = r[0]
+        t2 = r[1]
+        if t2 <= t1:
+            return
+        records_mode = timescale.is_records_mode(t1, t2)
+        self._draw_column(ctx, pal, t1, t2, records_mode)
+        if records_mode:
+            self._draw_records(ctx, pal, t1, t2)
+        else:
+            self._draw_blocks(ctx, pal, t1, t2)
+        self._draw_now(ctx, pal, t1, t2)
+        self._draw_edge_fades(ctx, pal, w, h)
+        if records_mode and self.create_mode:
+            self._draw_create_hint(ctx, pal)
+
+    def _read_font(self):
+        """Draw with the page's font (read once)."""
+        if not self._font_read:
+            self._font_read = True
+            style = window.getComputedStyle(window.document.body)
+            if style and style.fontFamily:
+                self._font = style.fontFamily
+
+    def _draw_column(self, ctx, pal, t1, t2, records_mode):
+        cx = self.col_x
+        cw = self.col_w
+        ext0 = self.y2t(0)
+        ext1 = self.y2t(self.h)
+        # Column background
+        ctx.fillStyle = pal.column
+        ctx.fillRect(cx, 0, cw, self.h)
+        if records_mode and self.create_mode:
+            ctx.fillStyle = colors.with_alpha(pal.accent, 0.45)
+            ctx.fillRect(cx, 0, cw, self.h)
+        # Shade outside the snapped range (TL-05) while not aligned.
+        fdow = self.app.first_day_of_week()
+        if not self.app.is_animating() and not timescale.is_snapped(t1, t2, fdow):
+            snapped = timescale.snap_range(t1, t2, fdow)
+            ctx.fillStyle = pal.shade
+            ya = self.t2y(snapped[0])
+            yb = self.t2y(snapped[1])
+            if ya > 0:
+                ctx.fillRect(cx, 0, cw, ya)
+            if yb < self.h:
+                ctx.fillRect(cx, yb, cw, self.h - yb)
+        # Ticks
+        ticks = timescale.choose_ticks(t1, t2, self.ty1 - self.ty0)
+        major = ticks[0]
+        minor = ticks[1]
+        ctx.fillStyle = pal.tick
+        if minor != major:
+            for t in timescale.tick_times(ext0, ext1, minor, fdow):
+                y = Math.round(self.t2y(t))
+                ctx.fillRect(cx, y, 4, 1)
+                ctx.fillRect(cx + cw - 4, y, 4, 1)
+        ampm = self.app.use_ampm()
+        small = self.w < 400
+        ctx.font = ("11px " if small else "12px ") + self._font
+        ctx.textAlign = "right"
+        ctx.textBaseline = "middle"
+        day_unit = major[len(major) - 1] in "mh"
+        for t in timescale.tick_times(ext0, ext1, major, fdow):
+            y = Math.round(self.t2y(t))
+            is_day = day_unit and timescale.is_day_boundary(t)
+            if is_day:
+                ctx.fillStyle = pal.day_line
+                ctx.fillRect(cx - 6, y - 1, cw + 6, 2)
+            else:
+                ctx.fillStyle = pal.tick
+                ctx.fillRect(cx, y, 8, 1)
+                ctx.fillRect(cx + cw - 8, y, 8, 1)
+            if -10 < y < self.h + 10:
+                label = timescale.tick_label(t, major, ampm)
+                ctx.fillStyle = pal.text if is_day else pal.muted
+                if is_day:
+                    ctx.font = ("600 11px " if small else "600 12px ") + self._font
+                ctx.fillText(self._fit(ctx, label, cx - 10), cx - 7, y)
+                if is_day:
+                    ctx.font = ("11px " if small else "12px ") + self._font
+        # Column edges
+        ctx.fillStyle = pal.column_edge
+        ctx.fillRect(cx, 0, 1, self.h)
+        ctx.fillRect(cx + cw - 1, 0, 1, self.h)
+
+    def _draw_now(self, ctx, pal, t1, t2):
+        now = dt.now()
+        y = self.t2y(now)
+        if y < -2 or y > self.h + 2:
+            return
+        ctx.save()
+        ctx.strokeStyle = pal.accent
+        ctx.lineWidth = 3
+        ctx.setLineDash([4, 4])
+        ctx.lineDashOffset = -(Math.floor(now) % 8)
+        ctx.beginPath()
+        ctx.moveTo(self.col_x - 6, y)
+        ctx.lineTo(self.col_x + self.col_w + 6, y)
+        ctx.stroke()
+        ctx.restore()
+
+    def _draw_edge_fades(self, ctx, pal, w, h):
+        for top in [True, False]:
+            y0 = 0 if top else h - EDGE_PAD
+            grad = ctx.createLinearGradient(0, y0, 0, y0 + EDGE_PAD)
+            solid = pal.panel
+            clear = colors.with_alpha(pal.panel, 0)
+            grad.addColorStop(0, solid if top else clear)
+            grad.addColorStop(1, clear if top else solid)
+            ctx.fillStyle = grad
+            ctx.fillRect(0, y0, w, EDGE_PAD)
+
+    def _draw_create_hint(self, ctx, pal):
+        text = "drag to create a new record"
+        ctx.font = "600 13px " + self._font
+        ctx.textAlign = "left"
+        ctx.textBaseline = "middle"
+        tw = self._measure(ctx, text)
+        x = self.label_x
+        y = self.ty0 + 22
+        ctx.fillStyle = pal.accent
+        _round_rect(ctx, x - 8, y - 14, tw + 16, 28, 6)
+        ctx.fill()
+        ctx.fillStyle = "#0F2C3E"
+        ctx.fillText(text, x, y)
+
+    # %% Records mode
+
+    def _draw_records(self, ctx, pal, t1, t2):
+        now = dt.now()
+        spp = self.seconds_per_pixel()
+        ta = self.y2t(-60)
+        tb = self.y2t(self.h + 60)
+        records = self.get_records(ta, tb)
+        if self.dragged is not None:
+            for i in range(len(records)):
+                if records[i].key == self.dragged.key:
+                    r = window.Object.assign({}, records[i])
+                    r.t1 = self.dragged.t1
+                    r.t2 = self.dragged.t2
+                    records[i] = r
+        selected_tags = self.app.selected_tags
+        items = []
+        for r in records:
+            rt2 = now if r.t1 == r.t2 else r.t2
+            y1 = self.t2y(r.t1)
+            y2 = self.t2y(rt2)
+            rtags = tags.get_tags(r.ds)
+            item = {
+                "r": r,
+                "running": r.t1 == r.t2,
+                "t2": rt2,
+                "y1": y1,
+                "y2": y2,
+                "tags": rtags,
+                "faded": len(selected_tags) > 0
+                and not tags.has_all_tags(rtags, selected_tags),
+            }
+            items.append(item)
+
+        # Label layout: wanted at the centre of the visible part of the bar.
+        top = self.ty0 + 20
+        bottom = self.ty1 - 20
+        labelled = []
+        for item in items:
+            if item.y2 < top - 40 - 20 or item.y1 > bottom + 40 + 20:
+                continue
+            a = max(item.y1, self.ty0)
+            b = min(item.y2, self.ty1)
+            item.want = 0.5 * (a + b) if b > a else (a if item.y1 >= self.ty1 else b)
+            labelled.append(item)
+        labelled.sort(lambda a, b: a.want - b.want)
+        wanted = [item.want for item in labelled]
+        positions = timescale.layout_labels(wanted, top, bottom, LABEL_SPACING)
+        for i in range(len(labelled)):
+            labelled[i].ly = positions[i]
+
+        # Records ending later are drawn first, so earlier-ending ones end up on top.
+        items.sort(lambda a, b: b.t2 - a.t2)
+        selected_item = None
+        for item in items:
+            if item.r.key == self.selected_key:
+                selected_item = item
+            self._draw_record(ctx, pal, item, now, spp)
+        if selected_item is not None:
+            self._draw_selected(ctx, pal, selected_item)
+        if self.creating is not None:
+            self._draw_creating(ctx, pal)
+
+    def _draw_record(self, ctx, pal, item, now, spp):
+        r = item.r
+        cx = self.col_x
+        cw = self.col_w
+        y1 = item.y1
+        y2 = item.y2
+        faded = item.faded or self.create_mode
+        hovered = self.hover_key == r.key and self.selected_key is None
+        bg = pal.record_running if item.running else pal.record
+        alpha = 0.45 if faded else 1
+        ctx.globalAlpha = alpha
+        # Connector and label
+        if item.ly is not undefined and item.y2 > -40 and item.y1 < self.h + 40:
+            self._draw_label(ctx, pal, item, bg, now)
+        # The bar
+        bh = max(2, y2 - y1)
+        if hovered:
+            ctx.shadowColor = pal.button_shadow
+            ctx.shadowBlur = 6
+        ctx.fillStyle = bg
+        _round_rect(ctx, cx + 1, y1, cw - 2, bh, 3)
+        ctx.fill()
+        ctx.shadowBlur = 0
+        ctx.strokeStyle = pal.record_edge
+        ctx.lineWidth = 1
+        ctx.stroke()
+        # Tag colour bands at the left edge
+        band_tags = item.tags if len(item.tags) > 0 else [tags.UNTAGGED]
+        band_tags = tag_order(band_tags)
+        bw = max(4, 8 / Math.sqrt(len(band_tags)))
+        for i in range(len(band_tags)):
+            ctx.fillStyle = (
+                pal.faint if item.faded else taginfo.get_tag_color(band_tags[i])
+            )
+            ctx.fillRect(cx + 2 + i * bw, y1 + 1, bw, max(1, bh - 2))
+        # Running: a tab below the bar with a dot that blinks every other second.
+        if item.running:
+            ctx.fillStyle = bg
+            _round_rect(ctx, cx + cw / 2 - 9, y2 - 2, 18, 12, 3)
+            ctx.fill()
+            ctx.stroke()
+            if Math.floor(now) % 2 == 0:
+                ctx.fillStyle = pal.accent
+                ctx.beginPath()
+                ctx.arc(cx + cw / 2, y2 + 4, 3, 0, 2 * Math.PI)
+                ctx.fill()
+        # Not yet confirmed by the server
+        if not r.st and bh > 14:
+            ctx.fillStyle = pal.muted
+            ctx.font = "bold 12px " + self._font
+            ctx.textAlign = "center"
+            ctx.textBaseline = "middle"
+            ctx.fillText("+", cx + cw / 2 + 3, 0.5 * (y1 + y2))
+        ctx.globalAlpha = 1
+        # Click target: at least 16 px tall
+        hy = y1
+        hh = bh
+        if hh < 16:
+            hy = 0.5 * (y1 + y2) - 8
+            hh = 16
+        tip = " ".join(item.tags) if len(item.tags) > 0 else tags.UNTAGGED
+        self._hits.append(["bar", cx, hy, cw, hh, r])
+        self.add_region(cx, hy, cw, hh, tip + " · click to make draggable", "at")
+
+    def _draw_label(self, ctx, pal, item, bg, now):
+        r = item.r
+        lx = self.label_x
+        lw = self.right - lx
+        ly = item.ly
+        top = ly - LABEL_H / 2
+        cx2 = self.col_x + self.col_w - 1
+        a = max(item.y1, -20)
+        b = min(max(item.y2, item.y1 + 2), self.h + 20)
+        # Connector: a soft shape from the bar's side to the label box
+        ctx.fillStyle = bg
+        ctx.strokeStyle = pal.record_edge
+        ctx.lineWidth = 1
+        mid = 0.5 * (cx2 + lx)
+        ctx.beginPath()
+        ctx.moveTo(cx2, a)
+        ctx.bezierCurveTo(mid, a, mid, top + 4, lx + 2, top + 4)
+        ctx.lineTo(lx + 2, top + LABEL_H - 4)
+        ctx.bezierCurveTo(mid, top + LABEL_H - 4, mid, b, cx2, b)
+        ctx.closePath()
+        ctx.fill()
+        ctx.beginPath()
+        ctx.moveTo(cx2, a)
+        ctx.bezierCurveTo(mid, a, mid, top + 4, lx + 2, top + 4)
+        ctx.moveTo(lx + 2, top + LABEL_H - 4)
+        ctx.bezierCurveTo(mid, top + LABEL_H - 4, mid, b, cx2, b)
+        ctx.stroke()
+        # The box
+        hovered = self.hover_key == r.key
+        if hovered:
+            ctx.shadowColor = pal.button_shadow
+            ctx.shadowBlur = 8
+            ctx.shadowOffsetY = 1
+        ctx.fillStyle = bg
+        _round_rect(ctx, lx, top, lw, LABEL_H, 6)
+        ctx.fill()
+        ctx.shadowBlur = 0
+        ctx.shadowOffsetY = 0
+        ctx.stroke()
+        # Duration
+        duration = item.t2 - r.t1
+        drepr = self.app.duration_repr()
+        ctx.textBaseline = "middle"
+        ctx.textAlign = "left"
+        ctx.font = "600 12px " + self._font
+        ty = ly + 0.5
+        x = lx + 8
+        if item.running:
+            text = dt.duration_string(duration, True, drepr)
+            # The seconds part in a faded colour
+            main = text
+            secs = ""
+            if drepr == "colon":
+                main = text[: len(text) - 3]
+                secs = text[len(text) - 3 :]
+            elif text.endswith("s"):
+                main = text[: len(text) - 3]
+                secs = text[len(text) - 3 :]
+            ctx.fillStyle = pal.record_text
+            ctx.fillText(main, x, ty)
+            mw = self._measure(ctx, main)
+            ctx.fillStyle = pal.faint
+            ctx.font = "11px " + self._font
+            ctx.fillText(secs, x + mw, ty + 1)
+            x += mw + self._measure(ctx, secs) + 8
+        else:
+            text = dt.duration_string(duration, False, drepr)
+            ctx.fillStyle = pal.muted if item.faded else pal.record_text
+            ctx.fillText(text, x, ty)
+            x += max(self._measure(ctx, text), 34) + 8
+        # Description
+        ctx.font = "13px " + self._font
+        self.draw_description(ctx, r.ds, x, ty, lx + lw - 8 - x, item.faded, pal)
+        tip = " ".join(item.tags) if len(item.tags) > 0 else tags.UNTAGGED
+        self._hits.append(["label", lx, top, lw, LABEL_H, r])
+        self.add_region(lx, top, lw, LABEL_H, tip + " · click to edit", "right")
+
+    # %% Selected record and its flaps (RC-18)
+
+    def _flap_h(self):
+        return FLAP_H_TOUCH if self.touch else FLAP_H
+
+    def _draw_selected(self, ctx, pal, item):
+        r = item.r
+        cx = self.col_x
+        cw = self.col_w
+        y1 = item.y1
+        y2 = item.y2
+        fh = self._flap_h()
+        read_only = self.app.store.is_read_only
+        # Redraw the bar on top, highlighted
+        ctx.shadowColor = pal.button_shadow
+        ctx.shadowBlur = 8
+        ctx.fillStyle = pal.record_running if item.running else pal.record
+        _round_rect(ctx, cx - 2, y1, cw + 4, max(2, y2 - y1), 4)
+        ctx.fill()
+        ctx.shadowBlur = 0
+        ctx.strokeStyle = pal.accent
+        ctx.lineWidth = 2
+        ctx.stroke()
+        ctx.lineWidth = 1
+        if read_only:
+            return
+        ctx.font = "600 11px " + self._font
+        ctx.textAlign = "center"
+        ctx.textBaseline = "middle"
+        fw = cw + 12
+        fx = cx + cw / 2 - fw / 2
+        # Top flap: the start
+        ctx.fillStyle = pal.accent
+        _round_rect(ctx, fx, y1 - fh, fw, fh, 5)
+        ctx.fill()
+        ctx.fillStyle = "#0F2C3E"
+        ctx.fillText(dt.format_time(r.t1), cx + cw / 2, y1 - fh / 2)
+        self._hits.append(["start", fx, y1 - fh, fw, fh, r])
+        if not item.running:
+            ctx.fillStyle = pal.accent
+            _round_rect(ctx, fx, y2, fw, fh, 5)
+            ctx.fill()
+            ctx.fillStyle = "#0F2C3E"
+            ctx.fillText(dt.format_time(r.t2), cx + cw / 2, y2 + fh / 2)
+            self._hits.append(["end", fx, y2, fw, fh, r])
+            self._hits.append(["move", cx - 2, y1, cw + 4, max(2, y2 - y1), r])
+
+    def _draw_creating(self, ctx, pal):
+        a = min(self.creating[0], self.creating[1])
+        b = max(self.creating[0], self.creating[1])
+        ya = self.t2y(a)
+        yb = self.t2y(b)
+        ctx.fillStyle = colors.with_alpha(pal.accent, 0.55)
+        _round_rect(ctx, self.col_x + 2, ya, self.col_w - 4, max(2, yb - ya), 5)
+        ctx.fill()
+        ctx.strokeStyle = pal.accent
+        ctx.lineWidth = 2
+        ctx.stroke()
+        ctx.lineWidth = 1
+        ctx.font = "600 12px " + self._font
+        ctx.textAlign = "left"
+        ctx.textBaseline = "middle"
+        ctx.fillStyle = pal.text
+        text = (
+            dt.format_time(a)
+            + " - "
+            + dt.format_time(b)
+            + "  ("
+            + dt.duration_string(b - a, False, self.app.duration_repr())
+            + ")"
+        )
+        ctx.fillText(text, self.label_x, 0.5 * (ya + yb))
+
+    # %% Statistics mode (TL-19)
+
+    def _block_summary(self, hit, b1, b2):
+        """Totals and per-primary-tag times of a block, for the selected tags."""
+        selected = self.app.selected_tags
+        key = " ".join(selected)
+        if hit.summary is not None and hit.summary.key == key:
+            return hit.summary
+        stats = hit.stats
+        total = 0
+        sel_total = 0
+        per_tag = {}
+        for tagz in stats.keys():
+            secs = stats[tagz]
+            total += secs
+            tlist = tagz.split(" ")
+            if len(selected) > 0 and not tags.has_all_tags(tlist, selected):
+                continue
+            sel_total += secs
+            for tag in tlist:
+                if taginfo.get_tag_priority(tag) <= 1:
+                    per_tag[tag] = (per_tag[tag] or 0) + secs
+        parts = []
+        tag_time = 0
+        for tag in per_tag.keys():
+            parts.append([tag, per_tag[tag]])
+            tag_time += per_tag[tag]
+        parts.sort(lambda a, b: (b[1] - a[1]) or (-1 if a[0] < b[0] else 1))
+        hit.summary = {
+            "key": key,
+            "total": total,
+            "selected": sel_total,
+            "parts": parts,
+            "tag_time": tag_time,
+            "fill": min(1, tag_time / max(1, b2 - b1)),
+        }
+        return hit.summary
+
+    def _draw_blocks(self, ctx, pal, t1, t2):
+        unit = timescale.stats_unit(t1, t2)
+        fdow = self.app.first_day_of_week()
+        workdays = settings.peek("workdays") or 0
+        now = dt.now()
+        drepr = self.app.duration_repr()
+        selected = self.app.selected_tags
+        bx = self.label_x
+        bw = self.right - bx
+        ext0 = self.y2t(-2)
+        ext1 = self.y2t(self.h + 2)
+        blocks = timescale.tick_times(ext0, ext1, unit, fdow, 400)
+        # Rounded border around the block area
+        ya = max(self.t2y(t1), -4)
+        yb = min(self.t2y(t2), self.h + 4)
+        ctx.fillStyle = pal.block
+        _round_rect(ctx, bx, ya, bw, yb - ya, 6)
+        ctx.fill()
+        ctx.save()
+        ctx.clip()
+        for b1 in blocks:
+            if b1 >= ext1:
+                break
+            b2 = dt.add(b1, unit)
+            y1 = self.t2y(b1)
+            y2 = self.t2y(b2)
+            if y2 < -2:
+                continue
+            hit = self.block_stats(b1, b2)
+            s = self._block_summary(hit, b1, b2)
+            bh = y2 - y1
+            free = unit == "1D" and timescale.is_free_day(b1, workdays)
+            # Coloured segments per primary tag, proportional to time
+            if s.tag_time > 0:
+                x = bx
+                for part in s.parts:
+                    pw = bw * part[1] / s.tag_time
+                    ctx.fillStyle = taginfo.get_tag_color(part[0])
+                    ctx.fillRect(x, y1, pw + 0.5, bh)
+                    x += pw
+                # Desaturate; the top part (fraction = how full) stays stronger.
+                ctx.fillStyle = pal.block_fade
+                ctx.fillRect(bx, y1, bw, bh)
+                ctx.fillStyle = pal.block_fade2
+                yf = y1 + bh * s.fill
+                ctx.fillRect(bx, yf, bw, y2 - yf)
+            if free:
+                ctx.fillStyle = pal.free_day
+                ctx.fillRect(bx, y1, bw, bh)
+            if self.hover_block == b1:
+                ctx.fillStyle = pal.hover
+                ctx.fillRect(bx, y1, bw, bh)
+            # Separator line across tick column and block area
+            ctx.fillStyle = pal.panel_edge
+            ctx.fillRect(bx, Math.round(y1), bw, 1)
+            # Texts
+            if bh >= 14:
+                contains_now = b1 <= now < b2
+                cy = y1 + min(bh / 2, 16)
+                big = bh >= 30
+                ctx.textBaseline = "middle"
+                ctx.textAlign = "right"
+                ctx.font = ("bold 14px " if big else "bold 12px ") + self._font
+                ctx.fillStyle = pal.text if contains_now else pal.muted
+                label = timescale.block_label(b1, unit, fdow)
+                ctx.fillText(label, bx + bw - 10, cy)
+                lw = self._measure(ctx, label)
+                ctx.textAlign = "left"
+                ctx.font = ("600 13px " if big else "600 11px ") + self._font
+                ctx.fillStyle = pal.text
+                if len(selected) > 0:
+                    text = (
+                        dt.duration_string(s.selected, False, drepr)
+                        + " / "
+                        + dt.duration_string(s.total, False, drepr)
+                    )
+                else:
+                    text = dt.duration_string(s.total, False, drepr)
+                if s.total > 0:
+                    ctx.fillText(self._fit(ctx, text, bw - lw - 30), bx + 10, cy)
+            self._hits.append(
+                ["block", self.col_x, y1, self.right - self.col_x, bh, [b1, b2]]
+            )
+            self.add_region(bx, y1, bw, bh, "click to zoom in", "at")
+        ctx.restore()
+        ctx.strokeStyle = pal.panel_edge
+        ctx.lineWidth = 1
+        _round_rect(ctx, bx + 0.5, ya + 0.5, bw - 1, yb - ya - 1, 6)
+        ctx.stroke()
+
+    # %% Hit testing
+
+    def hit_test(self, x, y):
+        """``[kind, data]`` of the topmost thing at (x, y): "start", "end", "move",
+        "label", "bar", "block", "column" or "" (nothing)."""
+        for i in range(len(self._hits) - 1, -1, -1):
+            hit = self._hits[i]
+            if hit[1] <= x <= hit[1] + hit[3] and hit[2] <= y <= hit[2] + hit[4]:
+                return [hit[0], hit[5]]
+        if self.col_x <= x <= self.col_x + self.col_w:
+            return ["column", None]
+        return ["", None]
+
+    # %% Input
+
+    def on_hover(self, x, y):
+        hit = self.hit_test(x, y)
+        key = None
+        block = None
+        if hit[0] == "bar" or hit[0] == "label":
+            key = hit[1].key
+        elif hit[0] == "block":
+            block = hit[1][0]
+        if key != self.hover_key or block != self.hover_block:
+            self.hover_key = key
+            self.hover_block = block
+            self.app.request_redraw()
+        cursor = "default"
+        if hit[0] == "start" or hit[0] == "end":
+            cursor = "ns-resize"
+        elif hit[0] == "move":
+            cursor = "move"
+        elif hit[0] == "label" or hit[0] == "bar" or hit[0] == "block":
+            cursor = "pointer"
+        elif hit[0] == "column" and self.create_mode:
+            cursor = "crosshair"
+        self.node.style.cursor = cursor
+
+    def on_press(self, p, pointers):
+        self.app.stop_animation()
+        if len(pointers) >= 2:
+            self._start_pinch(pointers)
+            return
+        if self.gesture is not None and self.gesture.kind == "pinch":
+            return
+        hit = self.hit_test(p.x, p.y)
+        records_mode = timescale.is_records_mode(
+            self.app.get_range()[0], self.app.get_range()[1]
+        )
+        g = {
+            "kind": "pending",
+            "hit": hit,
+            "range0": list(self.app.get_displayed_range()),
+            "y0": p.y,
+            "button": p.button,
+        }
+        kind = hit[0]
+        if (
+            (kind == "start" or kind == "end" or kind == "move")
+            and not self.app.store.is_read_only
+            and p.button != 2
+        ):
+            g.kind = "edit"
+            g.record = window.Object.assign({}, hit[1])
+            g.t0 = self.y2t(p.y)
+        elif records_mode and self.create_mode and kind == "column" and p.button != 2:
+            g.kind = "create"
+            g.t0 = self.y2t(p.y)
+        elif self.create_mode and kind != "column":
+            self.create_mode = False
+            self.app.request_redraw()
+        self.gesture = g
+
+    def on_drag(self, p, pointers):
+        g = self.gesture
+        if g is None:
+            return
+        if g.kind == "pinch":
+            self._update_pinch(pointers)
+            return
+        if g.kind == "edit":
+            t_now = self.y2t(p.y)
+            others = []
+            for r in self._rec_cache.records:
+                if r.key != g.record.key:
+                    others.append(r)
+            times = timescale.drag_edit(
+                g.record,
+                g.hit[0],
+                g.t0,
+                t_now,
+                self.seconds_per_pixel(),
+                others,
+                dt.now(),
+            )
+            self.dragged = {
+                "key": g.record.key,
+                "t1": times[0],
+                "t2": times[1],
+            }
+            self.app.request_redraw()
+            return
+        if g.kind == "create":
+            self.creating = [g.t0, self.y2t(p.y)]
+            self.app.request_redraw()
+            return
+        if g.kind == "pending" and p.moved:
+            g.kind = "zoom" if g.button == 2 else "pan"
+            self.create_mode = False
+        if g.kind == "pan":
+            r0 = g.range0
+            dt_ = (p.y - g.y0) * (r0[1] - r0[0]) / (self.ty1 - self.ty0)
+            self.app.set_range(r0[0] - dt_, r0[1] - dt_)
+        elif g.kind == "zoom":
+            r0 = g.range0
+            factor = Math.pow(2, 4 * (p.y - g.y0) / max(100, self.h))
+            t_fixed = r0[0] + (g.y0 - self.ty0) * (r0[1] - r0[0]) / (
+                self.ty1 - self.ty0
+            )
+            nr = timescale.zoom_around(r0[0], r0[1], factor, t_fixed)
+            self.app.set_range(nr[0], nr[1])
+
+    def on_release(self, p, pointers):
+        g = self.gesture
+        if g is None:
+            return
+        if g.kind == "pinch":
+            if len(pointers) == 0:
+                self.gesture = None
+                self.app.snap()
+            return
+        self.gesture = None
+        if g.kind == "edit":
+            self._finish_edit()
+        elif g.kind == "create":
+            self._finish_create(p)
+        elif g.kind == "pan":
+            v = canvas.velocity(p)
+            if abs(v) > 150:
+                r = self.app.get_displayed_range()
+                spp = (r[1] - r[0]) / (self.ty1 - self.ty0)
+                dist = v * 0.35
+                panned = abs(p.y - g.y0)
+                dist = max(-panned, min(panned, dist))
+                self.app.animate_range(r[0] - dist * spp, r[1] - dist * spp, True)
+            else:
+                self.app.snap()
+        elif g.kind == "zoom":
+            self.app.snap()
+        else:
+            self._click(g.hit, p)
+
+    def on_cancel(self, p, pointers):
+        self.gesture = None
+        self.dragged = None
+        self.creating = None
+        self.app.snap()
+
+    def on_blur(self):
+        """Losing focus cancels the selection and drag-create mode (TL-01)."""
+        if self.gesture is not None:
+            return
+        if self.selected_key is not None or self.create_mode:
+            self.selected_key = None
+            self.create_mode = False
+            self.app.request_redraw()
+
+    def _click(self, hit, p):
+        kind = hit[0]
+        records_mode = timescale.is_records_mode(
+            self.app.get_range()[0], self.app.get_range()[1]
+        )
+        if kind == "label":
+            self.selected_key = None
+            self.create_mode = False
+            self.app.actions.edit_record(hit[1])
+        elif kind == "bar":
+            self.create_mode = False
+            if self.selected_key == hit[1].key:
+                self.selected_key = None
+            else:
+                self.selected_key = hit[1].key
+        elif kind == "start" or kind == "end" or kind == "move":
+            pass  # a click on the selected record keeps it selected
+        elif kind == "block":
+            self.app.animate_range(hit[1][0], hit[1][1], False)
+        elif kind == "column" and records_mode:
+            self.selected_key = None
+            self.create_mode = not self.create_mode
+        else:
+            self.selected_key = None
+            self.create_mode = False
+        self.app.request_redraw()
+
+    def _finish_edit(self):
+        d = self.dragged
+        self.dragged = None
+        if d is None:
+            return
+        record = self.app.store.records.get_by_key(d.key)
+        if record is None:
+            return
+        if record.t1 == d.t1 and record.t2 == d.t2:
+            return
+        record.t1 = Math.round(d.t1)
+        record.t2 = Math.round(d.t2)
+        self.app.store.records.put(record)
+        self.app.request_redraw()
+
+    def _finish_create(self, p):
+        c = self.creating
+        self.creating = None
+        self.create_mode = False
+        self.app.request_redraw()
+        if c is None:
+            return
+        if abs(self.t2y(c[1]) - self.t2y(c[0])) <= 4:
+            return
+        step = timescale.drag_step(self.seconds_per_pixel())
+        a = timescale.round_time(min(c[0], c[1]), step)
+        b = timescale.round_time(max(c[0], c[1]), step)
+        if b - a < 60:
+            b = a + 60
+        now = dt.now()
+        if b > now and a < now:
+            b = Math.floor(now)  # never end in the future by dragging past now
+        record = self.app.store.records.create(Math.round(a), Math.round(b))
+        self.app.actions.new_record(record)
+
+    # Pinch (two fingers): zoom by the spread, pan by the average movement
+
+    def _start_pinch(self, pointers):
+        a = pointers[0]
+        b = pointers[1]
+        self.create_mode = False
+        self.dragged = None
+        self.creating = None
+        r0 = list(self.app.get_displayed_range())
+        yc = 0.5 * (a.y + b.y)
+        self.gesture = {
+            "kind": "pinch",
+            "range0": r0,
+            "d0": max(20, abs(a.y - b.y) + 0.3 * abs(a.x - b.x)),
+            "tc": r0[0] + (yc - self.ty0) * (r0[1] - r0[0]) / (self.ty1 - self.ty0),
+        }
+
+    def _update_pinch(self, pointers):
+        if len(pointers) < 2:
+            return
+        g = self.gesture
+        a = pointers[0]
+        b = pointers[1]
+        d = max(20, abs(a.y - b.y) + 0.3 * abs(a.x - b.x))
+        yc = 0.5 * (a.y + b.y)
+        length = (g.range0[1] - g.range0[0]) * g.d0 / d
+        length = max(300, min(length, 40 * 365 * 86400))
+        t1 = g.tc - (yc - self.ty0) * length / (self.ty1 - self.ty0)
+        self.app.set_range(t1, t1 + length)
+
+    # Wheel (TL-14)
+
+    def on_wheel(self, x, y, dx, dy, shift):
+        r = self.app.get_range()
+        if shift or abs(dx) > abs(dy):
+            delta = dx if abs(dx) > abs(dy) else dy
+            now = canvas.perf_seconds()
+            if abs(delta) < 20 or now - self._last_wheel_zoom < 0.6:
+                return
+            self._last_wheel_zoom = now
+            direction = -1 if delta > 0 else 1
+            t_fixed = self.y2t(y)
+            zr = timescale.zoom_range(r[0], r[1], direction, t_fixed, 1)
+            factor = (zr[1] - zr[0]) / (r[1] - r[0])
+            nr = timescale.zoom_around(r[0], r[1], factor, t_fixed)
+            self.app.animate_range(nr[0], nr[1], True)
+            return
+        snapped = timescale.snap_range(r[0], r[1], self.app.first_day_of_week())
+        step = 0.15 * (snapped[1] - snapped[0]) * dy / 48
+        self.app.animate_range(r[0] + step, r[1] + step, True)
