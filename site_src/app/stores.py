@@ -286,6 +286,8 @@ class ConnectedDataStore(DataStore):
             self._loading = self._load_cache()
         else:
             self._loading = window.Promise.resolve(None)
+        if self.username and window.document:
+            auth.start_renewal()  # on load and hourly (PG-11); not in node tests
         self._start()
 
     # Authentication (PG-11, SY-15)

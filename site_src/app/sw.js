@@ -1,6 +1,10 @@
-// Service worker of the app: precaches the app shell, answers it cache-first, and
-// never touches API traffic. The build fills in cacheName (version + content hash)
-// and the list of assets; with an empty list the worker does nothing.
+// Service worker of the app (SY-18): precaches the app shell (the pages of app/ and
+// every asset they use, listed by the build), answers it from the cache first, and
+// never touches API traffic: requests to another origin (a split deployment's API)
+// and paths containing /api/ go straight to the network. The build fills in
+// cacheName (version + content hash) and the asset list; with an empty list the
+// worker does nothing. A new version installs beside the old one, takes over at once
+// and deletes the old caches; the page announces it (pwa.py, SY-19).
 
 var cacheName = "timetagger_dev";
 var assets = [];
@@ -8,8 +12,11 @@ var assets = [];
 self.addEventListener("install", function (event) {
     if (!assets.length) { return; }
     event.waitUntil(
-        caches.open(cacheName).then(function (cache) { return cache.addAll(assets); })
-            .then(function () { return self.skipWaiting(); })
+        caches.open(cacheName).then(function (cache) {
+            // Bypass the HTTP cache: the pages must be the ones of this version.
+            var requests = assets.map(function (url) { return new Request(url, {cache: "reload"}); });
+            return cache.addAll(requests);
+        }).then(function () { return self.skipWaiting(); })
     );
 });
 
@@ -32,7 +39,14 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(
         caches.open(cacheName).then(function (cache) {
             return cache.match(request, {ignoreSearch: true}).then(function (hit) {
-                return hit || fetch(request);
+                if (hit) { return hit; }
+                // A page asked for without its trailing slash (app/demo for app/demo/).
+                if (request.mode === "navigate" && url.pathname.slice(-1) !== "/") {
+                    return cache.match(url.origin + url.pathname + "/").then(function (page) {
+                        return page || fetch(request);
+                    });
+                }
+                return fetch(request);
             });
         })
     );

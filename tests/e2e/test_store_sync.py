@@ -1,0 +1,133 @@
+"""The store in a real browser against the real API: records created and changed on
+the page reach the server; a second browser (another device) sees them within one
+poll; a token revoked from another device ends on the logout page (SY-15)."""
+
+import time
+
+import pytest
+
+from ._store_helpers import (
+    login,
+    open_store,
+    put_record,
+    server_records,
+    server_settings,
+    sync,
+    token_of,
+    wait_until,
+)
+
+pytestmark = pytest.mark.e2e
+
+T0 = 1700000000
+
+
+def test_records_reach_the_server_and_another_device(browser, page, site_server):
+    login(page, site_server.url)
+    assert open_store(page) == "alice"
+    key = put_record(page, "Did a thing #e2e", T0, T0 + 3600)
+    assert page.evaluate("window.__store.state") == "pending"
+    assert sync(page) == ["ok", ""]
+    token = token_of(page)
+    on_server = server_records(site_server, token)
+    assert on_server[key]["ds"] == "Did a thing #e2e"
+    assert on_server[key]["t2"] == T0 + 3600
+    assert page.evaluate(f"window.__store.records.is_synced('{key}')")
+
+    # change it
+    put_record(page, "Did a thing #e2e #changed", T0, T0 + 7200, key=key)
+    sync(page)
+    on_server = server_records(site_server, token)
+    assert on_server[key]["ds"] == "Did a thing #e2e #changed"
+    assert on_server[key]["t2"] == T0 + 7200
+
+    # a setting goes the same way
+    page.evaluate("settings.set('first_day_of_week', 0)")
+    sync(page)
+    assert server_settings(site_server, token)["first_day_of_week"]["value"] == 0
+
+    # Another device: its first sync brings everything.
+    other = browser.new_context()
+    try:
+        page2 = other.new_page()
+        login(page2, site_server.url)
+        open_store(page2)
+        wait_until(
+            lambda: page2.evaluate(f"!!window.__store.records.get_by_key('{key}')"),
+            timeout=5,
+        )
+        assert page2.evaluate(f"window.__store.records.get_by_key('{key}').ds") == (
+            "Did a thing #e2e #changed"
+        )
+        assert page2.evaluate("settings.get('first_day_of_week')") == 0
+
+        # A change on the first device shows on the second within one poll (10 s).
+        put_record(page, "Changed again #e2e", T0, T0 + 60, key=key)
+        sync(page)
+        t = time.monotonic()
+        wait_until(
+            lambda: page2.evaluate(
+                f"window.__store.records.get_by_key('{key}').ds === 'Changed again #e2e'"
+            ),
+            timeout=12,
+        )
+        assert time.monotonic() - t < 12
+        # and a record deleted there disappears here
+        page2.evaluate(
+            f"""() => {{
+                const rs = window.__store.records;
+                rs.put(rs.mark_as_deleted(rs.get_by_key('{key}')));
+                return window.__store.sync();
+            }}"""
+        )
+        sync(page)
+        assert page.evaluate("window.__store.records.get_records(0, 4e9).length") == 0
+        assert server_records(site_server, token)[key]["ds"].startswith("HIDDEN")
+    finally:
+        other.close()
+    assert page.js_errors == []
+
+
+def test_revoked_token_ends_on_the_logout_page(browser, page, site_server):
+    login(page, site_server.url)
+    open_store(page)
+    put_record(page, "#before-revoke", T0, T0 + 60)
+    sync(page)
+    old_token = token_of(page)
+
+    # On another device, "Log out all other devices" on the account page.
+    other = browser.new_context()
+    try:
+        page2 = other.new_page()
+        login(page2, site_server.url)
+        page2.goto(site_server.url("account/"))
+        page2.wait_for_selector("#account-logout-others:not([disabled])")
+        page2.click("#account-logout-others")
+        page2.wait_for_selector("#account-logout-others:text('Done')")
+        # that device stays logged in, with a fresh token
+        assert token_of(page2) != old_token
+    finally:
+        other.close()
+
+    # The first device's next sync is refused as revoked: off to the logout page,
+    # which clears the token and the local data, then to the home page.
+    page.evaluate("window.__store.sync_soon(0)")
+    page.wait_for_url(site_server.url(""), timeout=15000)
+    assert page.evaluate("localStorage.getItem('timetagger_auth_info')") == ""
+    assert (
+        page.evaluate(
+            "Object.keys(localStorage).filter(k => k.startsWith('timetagger_unsynced'))"
+        )
+        == []
+    )
+    cache = page.evaluate(
+        """() => new Promise((resolve) => {
+            const req = indexedDB.open("timetagger", 1);
+            req.onsuccess = () => {
+                const tx = req.result.transaction(["items"], "readonly");
+                const get = tx.objectStore("items").count();
+                get.onsuccess = () => resolve(get.result);
+            };
+        })"""
+    )
+    assert cache == 0
