@@ -152,7 +152,12 @@ class Overview:
         running = {}
         if r[0] <= now <= r[1] + 1:
             for rec in store.records.get_running_records():
-                running[tags.get_tagz(rec.ds)] = True
+                tagz = tags.get_tagz(rec.ds)
+                running[tagz] = True
+                if stats[tagz] is undefined:
+                    # A timer started this second is listed at once.
+                    stats = window.Object.assign({}, stats)
+                    stats[tagz] = 0
         data = compute_rows(stats, app.selected_tags, running)
         self._data = data
         self._render_head(data)

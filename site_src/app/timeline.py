@@ -543,10 +543,14 @@ class Timeline(CanvasWidget):
             ctx.fillText(secs, x + mw, ty + 1)
             x += mw + self._measure(ctx, secs) + 8
         else:
+            # Right-aligned in a slot as wide as a typical long duration, so the
+            # descriptions line up.
             text = dt.duration_string(duration, False, drepr)
+            slot = self._measure(ctx, "10h00m")
+            tw = self._measure(ctx, text)
             ctx.fillStyle = pal.muted if item.faded else pal.record_text
-            ctx.fillText(text, x, ty)
-            x += max(self._measure(ctx, text), 34) + 8
+            ctx.fillText(text, x + max(0, slot - tw), ty)
+            x += max(slot, tw) + 10
         # Description
         ctx.font = "13px " + self._font
         self.draw_description(ctx, r.ds, x, ty, lx + lw - 8 - x, item.faded, pal)
@@ -578,6 +582,11 @@ class Timeline(CanvasWidget):
         ctx.lineWidth = 2
         ctx.stroke()
         ctx.lineWidth = 1
+        band_tags = tag_order(item.tags if len(item.tags) > 0 else [tags.UNTAGGED])
+        bw = max(4, 8 / Math.sqrt(len(band_tags)))
+        for i in range(len(band_tags)):
+            ctx.fillStyle = taginfo.get_tag_color(band_tags[i])
+            ctx.fillRect(cx + i * bw, y1 + 1, bw, max(1, y2 - y1 - 2))
         if read_only:
             return
         ctx.font = "600 11px " + self._font
