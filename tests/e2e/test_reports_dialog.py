@@ -1,0 +1,388 @@
+"""The report dialog in a real browser (RP-01 ... RP-14): a report grouped by tags, the
+downloaded CSV read back with the csv module row by row, the downloaded PDF's text
+extracted with pypdf, the PDF library loaded only on export, the copied table, the
+options kept per device, and the date range picked through the time-range dialog."""
+
+import csv
+import io
+import os
+
+import pytest
+
+from .conftest import ARTIFACTS, save_screenshot
+from .issue6_helpers import (
+    FITS,
+    NOW,
+    add_records,
+    local,
+    new_context,
+    new_page,
+    open_app,
+    open_dialog,
+    set_range,
+)
+
+pytestmark = pytest.mark.e2e
+
+WEEK = (local(2024, 3, 11), local(2024, 3, 18))  # Mon 11 .. Sun 17 March 2024
+RECORDS = [
+    (
+        local(2024, 3, 11, 9),
+        local(2024, 3, 11, 10, 30),
+        "#client1 #code refactor parser",
+    ),
+    (local(2024, 3, 11, 11), local(2024, 3, 11, 11, 30), "#client1 #meeting standup"),
+    (
+        local(2024, 3, 12, 13),
+        local(2024, 3, 12, 15, 15),
+        '#client2 #code api "v2", docs',
+    ),
+    (
+        local(2024, 3, 13, 9),
+        local(2024, 3, 13, 9, 45),
+        "#client1 #code Überarbeitung Straße ελληνικά",
+    ),
+    (
+        local(2024, 3, 14, 14),
+        local(2024, 3, 14, 14),
+        "#client2 #meeting planning",
+    ),  # running: 1 h to NOW
+    (local(2024, 3, 13, 16), local(2024, 3, 13, 17), "HIDDEN #client1 #code deleted"),
+    (local(2024, 3, 8, 9), local(2024, 3, 8, 10), "#client1 #code last week"),
+]
+
+
+@pytest.fixture
+def desk(browser, site_server, built_site):
+    context = new_context(browser, 1280, 800)
+    page = new_page(context)
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.requests = requests
+    open_app(page, site_server, built_site)
+    add_records(page, RECORDS)
+    set_range(page, *WEEK)
+    yield page
+    assert page.js_errors == []
+    context.close()
+
+
+def open_report(page, grouping=None):
+    open_dialog(page, "reportdialog", "ReportDialog")
+    page.wait_for_selector(".tt-report-dialog .tt-rp-table")
+    if grouping:
+        page.select_option(".tt-rp-grouping", grouping)
+
+
+def table_rows(page):
+    return page.evaluate(
+        """() => Array.from(document.querySelectorAll('.tt-rp-table tr')).map((tr) =>
+            tr.className.split(' ')[0].replace('tt-rp-', '') + ' | ' +
+            Array.from(tr.cells).map((td) => td.innerText.replace(/\\s+/g, ' ').trim()).join(' | '))"""
+    )
+
+
+# Better tag order (TG-13): #code is the biggest tag (4:30), so it leads; the grouping
+# sort (TG-14) keeps the #code family together, ties in alphabetical order.
+EXPECTED_BY_TAGS = [
+    "total | 6:00 | Total",
+    "spacer | ",
+    "group | 2:15 | #code #client1",
+    "record | 1:30 | 11-03-2024 09:00–10:30 | #client1 #code refactor parser",
+    "record | 0:45 | 13-03-2024 09:00–09:45 | #client1 #code Überarbeitung Straße ελληνικά",
+    "spacer | ",
+    "group | 2:15 | #code #client2",
+    'record | 2:15 | 12-03-2024 13:00–15:15 | #client2 #code api "v2", docs',
+    "spacer | ",
+    "group | 1:00 | #meeting #client2",
+    "record | 1:00 | 14-03-2024 14:00–15:00 | #client2 #meeting planning",
+    "spacer | ",
+    "group | 0:30 | #meeting #client1",
+    "record | 0:30 | 11-03-2024 11:00–11:30 | #client1 #meeting standup",
+]
+
+
+def test_report_grouped_by_tags(desk):
+    page = desk
+    open_report(page, "tagz")
+    assert page.inner_text(".tt-rp-range-text") == "11-03-2024 – 17-03-2024"
+    assert "All records" in page.inner_text(".tt-rp-tags")
+    rows = table_rows(page)
+    assert rows == EXPECTED_BY_TAGS
+    # the running record counts up to now (quirk 6) and is marked
+    assert page.locator(".tt-rp-running").count() == 1
+    save_screenshot(page, "report-desktop")
+
+    # a summary without records, per week, in decimal hours
+    page.uncheck(".tt-rp-showrecords")
+    page.select_option(".tt-rp-format", "h2")
+    page.select_option(".tt-rp-period-select", "week")
+    rows = table_rows(page)
+    assert rows == [
+        "total | 6.00 | Total",
+        "group | 2.25 | 2024W11 / #code #client1",
+        "group | 2.25 | 2024W11 / #code #client2",
+        "group | 1.00 | 2024W11 / #meeting #client2",
+        "group | 0.50 | 2024W11 / #meeting #client1",
+    ]
+    assert page.locator(".tt-rp-record").count() == 0
+
+
+def test_report_filter_tags_and_description_grouping(desk):
+    page = desk
+    page.evaluate("window.ttapp.selected_tags = ['#client1']")
+    open_report(page, "ds")
+    assert page.inner_text(".tt-rp-tags") == "#client1"
+    rows = table_rows(page)
+    assert rows[0] == "total | 2:45 | Total"
+    groups = [r for r in rows if r.startswith("group")]
+    # sorted by description, case-insensitively
+    assert groups == [
+        "group | 1:30 | #client1 #code refactor parser",
+        "group | 0:45 | #client1 #code Überarbeitung Straße ελληνικά",
+        "group | 0:30 | #client1 #meeting standup",
+    ]
+
+
+def test_csv_download_row_by_row(desk, tmp_path):
+    page = desk
+    open_report(page, "tagz")
+    with page.expect_download() as info:
+        page.click(".tt-rp-csv")
+    download = info.value
+    assert download.suggested_filename == "timetagger-20240311-20240317.csv"
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    raw = path.read_bytes()
+    assert b"\r\n" in raw and not raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
+    assert rows[0] == [
+        "subtotals",
+        "tag_groups",
+        "duration",
+        "date",
+        "start",
+        "stop",
+        "description",
+        "user",
+        "tags",
+    ]
+    assert rows[1] == []
+    body = rows[2:]
+    empty = [""] * 9
+    assert body == [
+        ["6:00", "Total", "", "", "", "", "", "", ""],
+        empty,
+        ["2:15", "#code #client1", "", "", "", "", "", "", ""],
+        [
+            "",
+            "",
+            "1:30",
+            "11-03-2024",
+            "09:00",
+            "10:30",
+            "#client1 #code refactor parser",
+            "",
+            "#client1 #code",
+        ],
+        [
+            "",
+            "",
+            "0:45",
+            "13-03-2024",
+            "09:00",
+            "09:45",
+            "#client1 #code Überarbeitung Straße ελληνικά",
+            "",
+            "#client1 #code",
+        ],
+        empty,
+        ["2:15", "#code #client2", "", "", "", "", "", "", ""],
+        [
+            "",
+            "",
+            "2:15",
+            "12-03-2024",
+            "13:00",
+            "15:15",
+            '#client2 #code api "v2", docs',
+            "",
+            "#client2 #code",
+        ],
+        empty,
+        ["1:00", "#meeting #client2", "", "", "", "", "", "", ""],
+        [
+            "",
+            "",
+            "1:00",
+            "14-03-2024",
+            "14:00",
+            "15:00",
+            "#client2 #meeting planning",
+            "",
+            "#client2 #meeting",
+        ],
+        empty,
+        ["0:30", "#meeting #client1", "", "", "", "", "", "", ""],
+        [
+            "",
+            "",
+            "0:30",
+            "11-03-2024",
+            "11:00",
+            "11:30",
+            "#client1 #meeting standup",
+            "",
+            "#client1 #meeting",
+        ],
+    ]
+    # description grouping: a title with a comma and quotes stays one field (quirk 7)
+    page.select_option(".tt-rp-grouping", "ds")
+    with page.expect_download() as info:
+        page.click(".tt-rp-csv")
+    text = open(info.value.path(), encoding="utf-8", newline="").read()
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert ["2:15", '#client2 #code api "v2", docs', "", "", "", "", "", "", ""] in rows
+    assert all(len(r) == 9 for r in rows[2:])
+
+
+def test_pdf_download_text(desk):
+    from pypdf import PdfReader
+
+    page = desk
+    # The first load did not fetch the PDF library or its fonts.
+    assert not [u for u in page.requests if "jspdf" in u or ".ttf" in u]
+    assert page.evaluate("pdfexport.is_loaded()") is False
+    open_report(page, "tagz")
+    with page.expect_download(timeout=30000) as info:
+        page.click(".tt-rp-pdf")
+    download = info.value
+    assert download.suggested_filename == "timetagger-20240311-20240317.pdf"
+    path = os.path.join(ARTIFACTS, "report-" + download.suggested_filename)
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    download.save_as(path)
+    assert [u for u in page.requests if "jspdf" in u]
+    assert page.evaluate("pdfexport.is_loaded()") is True
+    reader = PdfReader(path)
+    assert len(reader.pages) == 1
+    box = reader.pages[0].mediabox
+    assert (
+        round(float(box.width) / 72 * 25.4),
+        round(float(box.height) / 72 * 25.4),
+    ) == (210, 297)
+    text = reader.pages[0].extract_text()
+    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    for expected in [
+        "Time record report",
+        "Tags: all",
+        "From: 11-03-2024",
+        "Until: 17-03-2024",
+        "1/1",
+        "6:00 Total",
+        "2:15 #code #client2",
+        '2:15 12-03-2024 13:00 - 15:15 #client2 #code api "v2", docs',
+        "1:00 14-03-2024 14:00 - 15:00 #client2 #meeting planning",
+        "0:45 13-03-2024 09:00 - 09:45 #client1 #code Überarbeitung Straße ελληνικά",
+        "0:30 #meeting #client1",
+    ]:
+        assert expected in lines, (expected, lines)
+    assert "deleted" not in text and "last week" not in text
+    assert reader.metadata.title == "Time record report 11-03-2024 - 17-03-2024"
+
+
+def test_copy_table(browser, site_server, built_site):
+    context = new_context(browser, 1280, 800)
+    context.grant_permissions(
+        ["clipboard-read", "clipboard-write"],
+        origin=site_server.url("").rstrip("/").rsplit("/", 1)[0],
+    )
+    page = new_page(context)
+    open_app(page, site_server, built_site)
+    add_records(page, RECORDS)
+    set_range(page, *WEEK)
+    open_report(page, "tagz")
+    page.click(".tt-rp-copy")
+    page.wait_for_selector(".tt-rp-copy.tt-done")
+    text = page.evaluate("navigator.clipboard.readText()")
+    lines = text.split("\r\n")
+    assert lines[0].split("\t") == [
+        "subtotals",
+        "tag_groups",
+        "duration",
+        "date",
+        "start",
+        "stop",
+        "description",
+        "user",
+        "tags",
+    ]
+    assert lines[1].split("\t")[:2] == ["6:00", "Total"]
+    assert (
+        "\t\t1:30\t11-03-2024\t09:00\t10:30\t#client1 #code refactor parser\t\t#client1 #code"
+        in lines
+    )
+    assert "Copied" in page.inner_text(".tt-rp-status")
+    assert page.js_errors == []
+    context.close()
+
+
+def test_options_kept_per_device_and_range_dialog(desk):
+    page = desk
+    open_report(page)
+    assert page.input_value(".tt-rp-grouping") == "none"  # quirk 4: the default is none
+    page.select_option(".tt-rp-grouping", "tagz")
+    page.select_option(".tt-rp-period-select", "day")
+    page.select_option(".tt-rp-format", "hms")
+    page.check(".tt-rp-hidesecondary")
+    page.uncheck(".tt-rp-showrecords")
+    stored = page.evaluate(
+        "JSON.parse(localStorage.getItem('timetagger_local_settings'))"
+    )
+    assert {k: stored[k] for k in stored if k.startswith("report_")} == {
+        "report_grouping": "tagz",
+        "report_groupperiod": "day",
+        "report_format": "hms",
+        "report_hidesecondary": True,
+        "report_showrecords": False,
+    }
+    page.keyboard.press("Escape")
+    open_report(page)
+    assert page.input_value(".tt-rp-grouping") == "tagz"
+    assert page.input_value(".tt-rp-period-select") == "day"
+    assert page.input_value(".tt-rp-format") == "hms"
+    assert page.is_checked(".tt-rp-hidesecondary") and not page.is_checked(
+        ".tt-rp-showrecords"
+    )
+
+    # RP-03: the date button opens the time-range dialog; the report follows it
+    page.click(".tt-rp-range")
+    page.wait_for_selector(".tt-timerange")
+    page.click(".tt-preset[data-preset='last_week']")
+    page.wait_for_selector(".tt-report-dialog .tt-rp-table")
+    assert page.inner_text(".tt-rp-range-text") == "04-03-2024 – 10-03-2024"
+    rows = table_rows(page)
+    assert rows[0] == "total | 1:00:00 | Total"
+    assert rows[1] == "group | 1:00:00 | 08-03-2024 / #client1 #code"
+    # RP-14: the timeline shows the reported range
+    assert page.evaluate("window.ttapp.get_range()") == [
+        local(2024, 3, 4),
+        local(2024, 3, 11),
+    ]
+
+
+def test_report_on_a_phone(browser, site_server, built_site):
+    context = new_context(browser, 375, 740, touch=True)
+    page = new_page(context)
+    open_app(page, site_server, built_site)
+    add_records(page, RECORDS)
+    set_range(page, *WEEK)
+    page.evaluate("localStorage.removeItem('timetagger_local_settings')")
+    open_report(page, "tagz")
+    assert page.evaluate(FITS, ".tt-report-dialog") == []
+    save_screenshot(page, "report-phone")
+    assert page.js_errors == []
+    context.close()
+
+
+def test_now_is_pinned():
+    assert NOW == local(2024, 3, 14, 15)
