@@ -67,6 +67,22 @@ def new_key():
     return key
 
 
+_tagz_cache = {"map": window.Map()}
+TAGZ_CACHE_SIZE = 20000
+
+
+def tagz_of(ds):
+    """``tags.get_tagz(ds)``, remembered: many records share a description."""
+    cache = _tagz_cache.map
+    tagz = cache["get"](ds)
+    if tagz is undefined:
+        if cache.size >= TAGZ_CACHE_SIZE:
+            cache.clear()
+        tagz = tags.get_tagz(ds)
+        cache["set"](ds, tagz)
+    return tagz
+
+
 def is_hidden(record):
     """Whether a record is deleted (DM0-7): its description starts with HIDDEN."""
     return bool(record.ds) and record.ds.startsWith("HIDDEN")
@@ -196,7 +212,7 @@ class ItemStore:
         return self._items.size
 
     def get_by_key(self, key):
-        item = self._items.get(key)
+        item = self._items["get"](key)
         if item is undefined:
             return None
         return self._copy(item)
@@ -218,7 +234,7 @@ class ItemStore:
             if isinstance(item, dict) and item.t1 is not undefined:
                 item.t1 = clean.t1
                 item.t2 = clean.t2
-            current = self._items.get(clean.key)
+            current = self._items["get"](clean.key)
             if current is not undefined and not is_newer(clean, current):
                 window.console.info("ignored an outdated edit of " + clean.key)
                 continue
@@ -245,7 +261,7 @@ class ItemStore:
                     "ignored a received " + self.kind[:-1] + ": " + error
                 )
                 continue
-            current = self._items.get(clean.key)
+            current = self._items["get"](clean.key)
             if current is not undefined and not is_newer(clean, current):
                 continue
             self._set(clean)
@@ -258,7 +274,7 @@ class ItemStore:
         """Queue the given items again when they are local edits (``st == 0``)."""
         n = 0
         for item in items:
-            if item.st == 0 and self._items.get(item.key) is item:
+            if item.st == 0 and self._items["get"](item.key) is item:
                 self._queue.set(item.key, item)
                 self._unsynced.set(item.key, item)
                 n += 1
@@ -274,7 +290,7 @@ class ItemStore:
         """Put items of a failed push back, unless a newer edit is queued."""
         for item in items:
             if not self._queue.has(item.key):
-                current = self._items.get(item.key)
+                current = self._items["get"](item.key)
                 if current is not undefined and current.st == 0:
                     self._queue.set(item.key, current)
 
@@ -309,7 +325,7 @@ class RecordStore(ItemStore):
     def _validate(self, item):
         clean, error = validate_record(item)
         if clean is not None:
-            clean._z = tags.get_tagz(clean.ds)
+            clean._z = tagz_of(clean.ds)
         return [clean, error]
 
     def _copy(self, r):
@@ -323,14 +339,14 @@ class RecordStore(ItemStore):
         }
 
     def _set(self, record):
-        old = self._items.get(record.key)
+        old = self._items["get"](record.key)
         if old is not undefined:
             self._unindex(old)
         self._items.set(record.key, record)
         self._add_to_index(record)
 
     def _remove(self, key):
-        old = self._items.get(key)
+        old = self._items["get"](key)
         if old is not undefined:
             self._unindex(old)
             self._items.delete(key)

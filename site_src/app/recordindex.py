@@ -64,14 +64,16 @@ class RecordIndex:
             last = Math.ceil(t2 / size) - 1
             while b <= last:
                 d = Math.min(t2, (b + 1) * size) - Math.max(t1, b * size)
-                node = level.get(b)
+                node = level["get"](b)  # not .get(): PScript would wrap the call
                 if sign > 0:
                     if node is undefined:
                         node = {}
-                        level.set(b, node)
-                    node[tagz] = (node[tagz] or 0) + d
+                        level["set"](b, node)
+                    value = node[tagz]
+                    node[tagz] = (0 if value is undefined else value) + d
                 elif node is not undefined:
-                    value = (node[tagz] or 0) - d
+                    value = node[tagz]
+                    value = (0 if value is undefined else value) - d
                     if value > 0:
                         node[tagz] = value
                     else:
@@ -79,11 +81,11 @@ class RecordIndex:
                         if _is_empty(node):
                             level.delete(b)
                 if level_index == 0:
-                    members = self._bins.get(b)
+                    members = self._bins["get"](b)
                     if sign > 0:
                         if members is undefined:
                             members = window.Set()
-                            self._bins.set(b, members)
+                            self._bins["set"](b, members)
                         members.add(record)
                     elif members is not undefined:
                         members.delete(record)
@@ -109,7 +111,7 @@ class RecordIndex:
             groups = []
             b = first
             while b <= last:
-                members = self._bins.get(b)
+                members = self._bins["get"](b)
                 if members is not undefined:
                     groups.push(members)
                 b += 1

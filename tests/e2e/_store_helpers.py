@@ -10,11 +10,11 @@ from .conftest import USERS
 
 # The app's store: the one the app created, else one made here (until app.py exists).
 GET_STORE = """async () => {
-    for (let i = 0; i < 20 && !(window.app && window.app.store); i++) {
+    for (let i = 0; i < 20 && !(window.ttapp && window.ttapp.store); i++) {
         await new Promise((r) => setTimeout(r, 25));
     }
     if (!window.__store) {
-        window.__store = (window.app && window.app.store) || new stores.ConnectedDataStore();
+        window.__store = (window.ttapp && window.ttapp.store) || new stores.ConnectedDataStore();
     }
     return window.__store.username;
 }"""
@@ -30,7 +30,9 @@ def login(page, server_url, user="alice", password=None):
 
 
 def open_store(page):
+    """The store of the app on the page (``window.__store``). Returns its user name."""
     username = page.evaluate(GET_STORE)
+    assert page.evaluate("!window.ttapp || window.__store === window.ttapp.store")
     page.wait_for_function("window.__store._loading !== undefined")
     page.evaluate("window.__store._loading")
     return username
