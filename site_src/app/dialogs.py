@@ -192,9 +192,11 @@ def _on_document_key(e):
     dialog = top_dialog()
     if dialog is None:
         return
+    if e.defaultPrevented:  # handled: the autocompletion closed its dropdown, ...
+        return
+    if e.timeStamp and dialog._shown_at and e.timeStamp <= dialog._shown_at:
+        return  # the key that opened this dialog (e.g. "?") is not for it
     if e.key == "Escape" or e.key == "Esc":
-        if e.defaultPrevented:  # e.g. the autocompletion closed its dropdown
-            return
         e.preventDefault()
         dialog.close()
     elif e.key == "Tab":
@@ -305,6 +307,7 @@ class BaseDialog:
         self.title_node = None
         self._callback = None
         self._is_shown = False
+        self._shown_at = 0
         self._pointer_on_backdrop = False
 
     def _create_dom(self):
@@ -389,6 +392,7 @@ class BaseDialog:
         self.layer.style.zIndex = str(1000 + len(_stack))
         window.document.body.appendChild(self.layer)
         self._is_shown = True
+        self._shown_at = window.performance.now()
         _push_history()
         self._focus_initial()
 

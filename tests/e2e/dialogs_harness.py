@@ -1,12 +1,12 @@
 """Helpers of the dialog end-to-end tests (tests/e2e/test_dialogs_*.py).
 
 ``open_app(page, site_server, built_site)`` opens the sandbox page with a pinned clock
-(``NOW``, a Thursday afternoon in Europe/Amsterdam) and returns the JS expression of
-the app object the dialogs get. When the page has the real app (``window.app`` with a
-store), that is used; otherwise the dialog modules are added to the page and a small
-app object is made around a ``stores.SandboxDataStore`` (the contract of
-docs/client.md: store, get_range, animate_range, request_redraw, selected_tags,
-actions), which records what the dialogs asked of it.
+(``NOW``, a Thursday afternoon in Europe/Amsterdam) showing that day, and returns the
+JS expression of the app object the dialogs get: the real app (``window.ttapp``, made
+by ``app.start``) once its welcome note is closed. On a page without the app the
+dialog modules are added and a small app object is made around a
+``stores.SandboxDataStore`` (the contract of docs/client.md: store, get_range,
+animate_range, request_redraw, selected_tags, actions).
 """
 
 import datetime
@@ -34,8 +34,9 @@ APP = "window.ttapp"
 _MAKE_APP = """
 (now) => {
     dt.set_now(now);
-    if (window.app && window.app.store) {
-        window.ttapp = window.app;
+    if (window.ttapp && window.ttapp.store && window.ttapp.set_range) {
+        const day = dt.day_start(now);
+        window.ttapp.set_range(day, dt.add(day, "1D"));
         return "real";
     }
     const store = new stores.SandboxDataStore();
@@ -89,6 +90,12 @@ def static_file(built_site, name):
 def open_app(page, site_server, built_site, path="app/sandbox/"):
     page.goto(site_server.url(path))
     page.wait_for_function("window.stores && window.dt")
+    if page.evaluate("!!(window.app && window.app.start)"):
+        # The real app: its sandbox welcome note comes after 0.2 s; close it.
+        page.wait_for_function("window.ttapp && window.ttapp.store")
+        page.wait_for_selector(".tt-notification")
+        page.evaluate("dialogs.close_all()")
+        page.wait_for_function("!dialogs.is_open() && history.state === null")
     for name in MODULES:
         if page.evaluate(f"typeof window.{name}") == "undefined":
             page.add_script_tag(
