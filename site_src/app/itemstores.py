@@ -160,15 +160,54 @@ def validate_setting(item):
         text = None
     if not isinstance(text, str):
         return [None, "value is not JSON"]
-    if len(text) >= JSON_LIMIT:
+    value = window.JSON.parse(text)
+    if len(text) >= JSON_LIMIT or json_size(value) >= JSON_LIMIT:
         return [None, "value too large"]
     clean = {
         "key": item.key,
-        "value": window.JSON.parse(text),
+        "value": value,
         "mt": window.Math.trunc(item.mt),
         "st": st,
     }
     return [clean, ""]
+
+
+def json_size(value):
+    """The length of ``value`` as the server encodes it (Python's ``json.dumps``:
+    ``", "`` and ``": "`` separators, non-ASCII as ``\\uXXXX``), which is what its
+    limit applies to (TS-52). ``value`` is plain JSON data."""
+    if value is None:
+        return 4
+    if value is True:
+        return 4
+    if value is False:
+        return 5
+    if isinstance(value, str):
+        n = 2
+        for i in range(len(value)):
+            code = value.charCodeAt(i)
+            if code == 34 or code == 92 or code == 8 or code == 9 or code == 10:
+                n += 2
+            elif code == 12 or code == 13:
+                n += 2
+            elif code < 32 or code > 126:
+                n += 6
+            else:
+                n += 1
+        return n
+    if isinstance(value, list):
+        n = 2 + 2 * window.Math.max(0, len(value) - 1)
+        for x in value:
+            n += json_size(x)
+        return n
+    if isinstance(value, dict):
+        keys = window.Object.keys(value)
+        n = 2 + 2 * window.Math.max(0, len(keys) - 1)
+        for key in keys:
+            n += json_size(key) + 2 + json_size(value[key])
+        return n
+    # numbers: the server parses what JS wrote, and writes it back the same way
+    return len(window.JSON.stringify(value))
 
 
 # %% Item stores
