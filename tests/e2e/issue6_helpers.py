@@ -147,3 +147,20 @@ FITS = """(sel) => {
     if (body.scrollWidth > body.clientWidth + 1) out.push("horizontal scroll " + body.scrollWidth + " > " + body.clientWidth);
     return out;
 }"""
+
+
+def sync_now(page):
+    """Sync the page's store until nothing is left to push; returns "done", or the
+    state and last error when the sync does not succeed."""
+    return page.evaluate(
+        """async () => {
+            const s = window.ttapp.store;
+            for (let i = 0; i < 60; i++) {
+                await s.sync();
+                const idle = !s._running_sync && s.records.queue_size() === 0 && s.settings.queue_size() === 0;
+                if (idle && s.state !== "error" && s.state !== "warning") { return "done"; }
+                await new Promise((r) => setTimeout(r, 100));
+            }
+            return s.state + ": " + s.last_error;
+        }"""
+    )
