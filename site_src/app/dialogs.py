@@ -475,10 +475,13 @@ class NotificationDialog(BaseDialog):
 
     css_class = "tt-notification"
 
-    def open(self, title, html, callback=None):
-        self._build_frame(title, "info")
+    def open(self, title, html, callback=None, icon_name="info"):
+        self._build_frame(title, icon_name)
         self.body.innerHTML = '<div class="tt-message">' + html + "</div>"
-        self.footer.innerHTML = '<button type="button" class="tt-btn tt-primary" data-autofocus>Close</button>'
+        self.footer.innerHTML = (
+            '<div class="tt-buttons"><button type="button" class="tt-btn tt-primary"'
+            " data-autofocus>Close</button></div>"
+        )
         self.footer.querySelector("button").onclick = lambda e: self.close()
         self._show(callback)
         return self
@@ -514,7 +517,8 @@ def show_sync_status(app):
     if state != "warning" and state != "error" and store and store.sync_soon:
         store.sync_soon(0.2)
     texts = sync_status_text(state, last_error)
-    return NotificationDialog(app).open(texts[0], texts[1])
+    icon_name = "warning" if texts[0] == "Sync error" else "info"
+    return NotificationDialog(app).open(texts[0], texts[1], None, icon_name)
 
 
 # %% Main menu (TL-29)
