@@ -479,6 +479,8 @@ class Autocomplete:
         input.setAttribute("aria-expanded", "false")
         input.setAttribute("aria-controls", self._id)
         input.addEventListener("keydown", self._on_key, False)
+        input.addEventListener("keyup", self._on_keyup, False)
+        input.addEventListener("click", self._on_cursor_move, False)
         input.addEventListener("blur", self._on_blur, False)
         node.addEventListener("mousedown", lambda e: e.preventDefault(), False)
         node.addEventListener("click", self._on_click, False)
@@ -601,6 +603,20 @@ class Autocomplete:
         elif e.key == "Escape" or e.key == "Esc":
             e.preventDefault()  # the dialog stays open
             self.hide()
+
+    def _on_keyup(self, e):
+        if e.key in ["ArrowLeft", "ArrowRight", "Home", "End", "Left", "Right"]:
+            self._on_cursor_move(e)
+
+    def _on_cursor_move(self, e):
+        """The cursor moved: follow it when a list shows or a tag is under it."""
+        if self._ctx and self._ctx.mode == "list":
+            return
+        cursor = self._input.selectionStart
+        if cursor is None:
+            return
+        if self.is_visible() or find_word(self._input.value, cursor).kind:
+            self.update()
 
     def _typed_is_active(self):
         """Whether the tag being typed already is the highlighted suggestion."""

@@ -255,6 +255,16 @@ def test_tag_autocompletion(desk):
     page.keyboard.press("#")
     page.click(".tt-ac-item")  # the mouse works too
     assert page.input_value(".tt-desc") == "Review #client2 #meeting #internal #admin "
+    # Moving the cursor into a tag shows its suggestions; accepting keeps the rest.
+    page.fill(".tt-desc", "Review #cl and more")
+    page.keyboard.press("Home")
+    assert page.is_hidden(".tt-ac")
+    for _ in range(10):
+        page.keyboard.press("ArrowRight")
+    assert page.inner_text(".tt-ac-header") == "Matching tags"
+    page.keyboard.press("Tab")
+    assert page.input_value(".tt-desc") == "Review #client1 and more"
+    page.fill(".tt-desc", "Review #client2 #meeting #internal #admin")
     # Quirk 16: a tag first used in this session is offered at once.
     page.keyboard.press("Enter")
     page.wait_for_selector(".tt-record-dialog", state="detached")
