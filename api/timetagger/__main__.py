@@ -5,6 +5,7 @@ An unknown option or an invalid value stops with one line naming it (exit code 2
 """
 
 import logging
+import logging.config
 import os
 import sys
 
@@ -12,13 +13,42 @@ from . import __version__, config
 from ._config import ConfigError, help_text
 
 
-def configure_logging(level):
-    logging.basicConfig(
-        level=level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    for name in ("timetagger", "asgineer"):
-        logging.getLogger(name).setLevel(level.upper())
+def log_config(level):
+    """The logging setup, applied by uvicorn in the main process and in every worker."""
+    level = level.upper()
+    server_level = "WARNING" if level == "INFO" else level
+    handler = {"handlers": ["default"], "propagate": False}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "default": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
+        },
+        "handlers": {
+            "default": {
+                "class": "logging.StreamHandler",
+                "formatter": "default",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "loggers": {
+            "timetagger": {**handler, "level": level},
+            "uvicorn": {**handler, "level": server_level},
+            "uvicorn.error": {"level": server_level},
+        },
+    }
+
+
+def prepare_datadir():
+    """Create the data directory and the signing key before any worker starts."""
+    from .server._tokens import ensure_key
+
+    try:
+        ensure_key()
+    except OSError as err:
+        raise ConfigError(
+            f"invalid value for datadir: {config.datadir!r} ({err.strerror or err})"
+        ) from None
 
 
 def check_site_dir():
@@ -42,10 +72,11 @@ def main(argv=None):
     try:
         config.load(argv, strict=True)
         check_site_dir()
+        prepare_datadir()
     except ConfigError as err:
         print(f"timetagger: {err}", file=sys.stderr)
         return 2
-    configure_logging(config.log_level)
+    logging.config.dictConfig(log_config(config.log_level))
     import uvicorn
 
     host, _, port = config.bind.rpartition(":")
@@ -67,7 +98,7 @@ def main(argv=None):
         host=host,
         port=int(port),
         workers=config.workers if config.workers > 1 else None,
-        log_level="warning" if config.log_level == "info" else config.log_level,
+        log_config=log_config(config.log_level),
         proxy_headers=False,  # the direct peer matters for proxy auth and rate limits
         server_header=False,
         access_log=False,

@@ -1,4 +1,41 @@
-"""The /api/v2 handlers and authentication (being built: see issue 3)."""
+"""The /api/v2 endpoints: routing, authentication and one handler per endpoint.
+
+Public (names of the library reference): ``authenticate(request)`` returns
+``(auth_info, db)`` or raises ``AuthException``; ``api_handler_triage(request, path,
+auth_info, db)`` answers an authenticated request; ``get_webtoken_unsafe(username)``
+issues a web token to a user the caller has authenticated some other way. The ASGI
+app calls ``handle_api(request, path)`` for everything below ``api/v2/``.
+
+Every answer is ``(status, headers, body)``: JSON objects for 200, plain text
+``"meaning: explanation"`` for errors. The order of checks is: unknown path (404),
+wrong method (405), authentication (401), then the endpoint's own checks.
+"""
+
+import json
+import re
+import time
+
+from .. import __version__, config
+from ._http import (
+    HTTPError,
+    header,
+    json_response,
+    maybe_gzip,
+    parse_json,
+    parse_number,
+    query_flag,
+    query_params,
+    raw_json_response,
+    read_body,
+    text_response,
+)
+from ._items import parse_tag_filter, split_items, tags_of
+from ._login import bootstrap_username
+from ._store import get_user_db, in_thread
+from ._tokens import is_apitoken, make_apitoken, make_webtoken, verify
+from ._utils import username_problem
+
+BIG_BODY = 256 * 1024  # PUT bodies above this are parsed in a thread
 
 
 class AuthException(Exception):
@@ -6,20 +43,291 @@ class AuthException(Exception):
     respond with 401 unauthorized."""
 
 
+# %% Authentication
+
+
 async def authenticate(request):
-    raise AuthException("not implemented yet")
+    """Authenticate the user, returning (auth_info, db) if all is well. Raises
+    AuthException if an authtoken is missing, not issued by us, does not match the
+    seed (i.e. has been revoked), or has expired.
 
-
-async def api_handler_triage(request, path, auth_info, db):
-    return 404, {}, f"not found: {path}"
+    ``auth_info`` holds the token's claims (``username``, ``expires``, ``seed``);
+    ``db`` is the user's database (``_store.UserDB``).
+    """
+    token = header(request, "authtoken")
+    if not token:
+        raise AuthException("no authtoken header (log in to get a token)")
+    try:
+        claims = verify(token.strip())
+    except HTTPError as err:
+        raise AuthException(err.explanation) from None
+    username = claims["username"]
+    if username_problem(username):
+        raise AuthException("the token names an impossible user")
+    db = get_user_db(username)
+    if db is None:
+        raise AuthException("the token has been revoked (the user has no data here)")
+    db.refresh()
+    seed_name = "apitoken_seed" if is_apitoken(claims) else "webtoken_seed"
+    if db.seeds.get(seed_name) != claims["seed"]:
+        raise AuthException("the token has been revoked")
+    if claims["expires"] < time.time():
+        raise AuthException("the token has expired (log in again)")
+    if config.proxy_auth_enabled:
+        proxy_user = header(request, config.proxy_auth_header.lower())
+        if proxy_user is not None and proxy_user.strip() != username:
+            raise AuthException(
+                f"the {config.proxy_auth_header} header names another user than the token"
+            )
+    return dict(claims), db
 
 
 async def get_webtoken_unsafe(username, reset=False):
-    raise NotImplementedError()
+    """This function provides a webtoken that can be used to authenticate future
+    requests. It is intended to bootstrap the authentication; the caller of this
+    function is responsible for the request being authenticated in another way.
+
+    The provided webtoken expires in two weeks. With ``reset``, the user's web seed
+    is rotated first, revoking every web token issued before.
+    """
+    problem = username_problem(username)
+    if problem:
+        raise ValueError(problem)
+    db = get_user_db(username, create=True)
+    seed = await db.get_seed("webtoken_seed", bool(reset))
+    return make_webtoken(username, seed)
+
+
+# %% Helpers
+
+
+def reset_requested(params):
+    """``?reset=...``: anything but empty/false/off/no/n/0 means yes."""
+    value = params.get("reset", "").strip().lower()
+    return value not in ("", "false", "off", "no", "n", "0")
+
+
+NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+TIMERANGE = re.compile(rf"\s*({NUMBER})\s*-\s*({NUMBER})\s*")
+
+
+def parse_timerange(params):
+    text = params.get("timerange")
+    if text is None:
+        raise HTTPError(400, "timerange is required (records?timerange=<t1>-<t2>)")
+    m = TIMERANGE.fullmatch(text)
+    if not m:
+        raise HTTPError(
+            400, f"timerange must be two numbers separated by '-', not {text[:60]!r}"
+        )
+    return parse_number(m.group(1), "timerange"), parse_number(m.group(2), "timerange")
+
+
+def json_list_response(name, items_json):
+    """``{"<name>": [...]}`` from an already encoded JSON array."""
+    return raw_json_response(f'{{"{name}": {items_json}}}')
+
+
+async def respond_big(request, body):
+    """A 200 JSON answer, gzipped (in a thread when large) if the client accepts it."""
+    response = (200, {"content-type": "application/json"}, body)
+    if len(body) > 64 * 1024:
+        return await in_thread(maybe_gzip, request, response)
+    return maybe_gzip(request, response)
+
+
+async def read_items(request, kind):
+    body = await read_body(request)
+
+    def parse():
+        obs = parse_json(body)
+        if not isinstance(obs, list):
+            raise HTTPError(400, f"the body must be a JSON list of {kind}")
+        return split_items(kind, obs)
+
+    if len(body) > BIG_BODY:
+        return await in_thread(parse)
+    return parse()
+
+
+# %% Endpoints
+
+
+async def api_root(request):
+    return text_response(
+        200,
+        "TimeTagger API v2. Endpoints: updates, records, settings, webtoken, "
+        "apitoken, forcereset, version, bootstrap_authentication.",
+    )
+
+
+async def post_bootstrap(request):
+    username = await bootstrap_username(request)
+    token = await get_webtoken_unsafe(username)
+    return json_response({"token": token})
+
+
+async def get_updates(request, auth_info, db):
+    params = query_params(request)
+    if "since" not in params:
+        raise HTTPError(400, "since is required (updates?since=<server_time>)")
+    since = parse_number(params["since"], "since")
+    reset = bool(db.reset_time) and since <= db.reset_time
+    if not reset and since > db.max_st["records"] and since > db.max_st["settings"]:
+        # The 10-second poll with nothing new: no table is read.
+        return raw_json_response(
+            f'{{"server_time": {db.server_time()!r}, "reset": false, '
+            '"records": [], "settings": []}'
+        )
+    records, settings, highest = await db.get_updates(since, reset)
+    body = (
+        f'{{"server_time": {db.server_time(highest)!r}, '
+        f'"reset": {"true" if reset else "false"}, '
+        f'"records": {records}, "settings": {settings}}}'
+    ).encode()
+    return await respond_big(request, body)
+
+
+async def get_records(request, auth_info, db):
+    params = query_params(request)
+    a, b = parse_timerange(params)
+    running = query_flag(params, "running")
+    hidden = query_flag(params, "hidden")
+    tags = parse_tag_filter(params.get("tag", ""))
+    texts = await db.get_records(a, b, running)
+    if hidden is not None or tags:
+        kept = []
+        for text in texts:
+            ds = json.loads(text).get("ds", "")
+            ds = ds if isinstance(ds, str) else ""
+            if hidden is not None and ds.startswith("HIDDEN") != hidden:
+                continue
+            if tags and not tags.issubset(tags_of(ds)):
+                continue
+            kept.append(text)
+        texts = kept
+    body = ('{"records": [' + ", ".join(texts) + "]}").encode()
+    return await respond_big(request, body)
+
+
+async def get_settings(request, auth_info, db):
+    return json_list_response("settings", await db.get_settings())
+
+
+async def put_items(request, db, kind):
+    entries, bad = await read_items(request, kind)
+    if entries:
+        accepted, failed, errors = await db.put_items(kind, entries)
+    else:
+        accepted, failed, errors = [], [], []
+    return json_response(
+        {"accepted": accepted, "failed": failed, "errors": errors + bad}
+    )
+
+
+async def put_records(request, auth_info, db):
+    return await put_items(request, db, "records")
+
+
+async def put_settings(request, auth_info, db):
+    return await put_items(request, db, "settings")
+
+
+async def put_forcereset(request, auth_info, db):
+    await db.force_reset()
+    return json_response({"status": "ok"})
+
+
+async def get_version(request, auth_info, db):
+    return json_response({"version": __version__})
+
+
+def refuse_apitoken(auth_info, what):
+    if is_apitoken(auth_info):
+        raise HTTPError(
+            403, f"{what} can only be used with a web token, not with an API token"
+        )
+
+
+async def get_webtoken(request, auth_info, db):
+    refuse_apitoken(auth_info, "webtoken")
+    reset = reset_requested(query_params(request))
+    seed = await db.get_seed("webtoken_seed", reset)
+    return json_response({"token": make_webtoken(auth_info["username"], seed)})
+
+
+async def get_apitoken(request, auth_info, db):
+    refuse_apitoken(auth_info, "apitoken")
+    reset = reset_requested(query_params(request))
+    seed = await db.get_seed("apitoken_seed", reset)
+    return json_response({"token": make_apitoken(auth_info["username"], seed)})
+
+
+# path -> {method: handler}. Handlers of PUBLIC paths take only the request.
+ROUTES = {
+    "": {"GET": api_root},
+    "bootstrap_authentication": {"POST": post_bootstrap},
+    "updates": {"GET": get_updates},
+    "records": {"GET": get_records, "PUT": put_records},
+    "settings": {"GET": get_settings, "PUT": put_settings},
+    "forcereset": {"PUT": put_forcereset},
+    "version": {"GET": get_version},
+    "webtoken": {"GET": get_webtoken},
+    "apitoken": {"GET": get_apitoken},
+}
+PUBLIC = {"", "bootstrap_authentication"}
+
+
+def find_handler(request, path):
+    """The handler for the path and method; 404 or 405 otherwise."""
+    methods = ROUTES.get(path)
+    if methods is None:
+        raise HTTPError(404, f"no API endpoint {path[:100]!r}")
+    method = request.method
+    if method == "HEAD" and "GET" in methods:
+        method = "GET"
+    handler = methods.get(method)
+    if handler is None:
+        allowed = ", ".join(methods)
+        raise HTTPError(
+            405,
+            f"{path or 'the API root'} accepts {allowed}, not {method}",
+            {"allow": allowed},
+        )
+    return handler
+
+
+async def api_handler_triage(request, path, auth_info, db):
+    """The API handler that triages over the API options (for an authenticated
+    request; see ``authenticate``). Returns ``(status, headers, body)``."""
+    try:
+        handler = find_handler(request, path)
+        if path in PUBLIC:
+            return await handler(request)
+        return await handler(request, auth_info, db)
+    except HTTPError as err:
+        return err.response()
 
 
 async def handle_api(request, path):
     """Entry point used by the ASGI app for everything under ``api/v2/``."""
-    if path == "":
-        return 200, {}, "See https://timetagger.readthedocs.io"
-    return 404, {}, f"not found: no api endpoint {path}"
+    try:
+        handler = find_handler(request, path)
+        if path in PUBLIC:
+            return await handler(request)
+        try:
+            auth_info, db = await authenticate(request)
+        except AuthException as err:
+            raise HTTPError(401, str(err)) from None
+        return await handler(request, auth_info, db)
+    except HTTPError as err:
+        return err.response()
+
+
+__all__ = [
+    "AuthException",
+    "api_handler_triage",
+    "authenticate",
+    "get_webtoken_unsafe",
+    "handle_api",
+]

@@ -5,17 +5,26 @@ Routes by ``config.path_prefix`` (P): ``P status`` (health check), ``P api/v2/..
 other path under P from that directory (single-machine use). ``/`` redirects to P, or
 to ``P app/`` with ``app_redirect``. Anything outside P is a 404. A handler that raises
 is logged with its stack trace and answered with a plain 500 text, never the trace.
+
+Cross-origin use (a site on another host, listed in ``config.cors_origins``): the API
+and ``status`` answer the ``OPTIONS`` preflight (methods GET, PUT, POST; headers
+``authtoken`` and ``content-type``) and add ``Access-Control-Allow-Origin`` to every
+answer, errors included, for those origins only.
 """
 
 import logging
 
 import asgineer
+from asgineer._request import DisconnectedError
 
 from .. import config
 from . import _apiserver
+from ._http import header
 from ._static import SiteServer
 
 logger = logging.getLogger("timetagger")
+# asgineer sets its logger to INFO when imported; follow our log_level instead.
+logging.getLogger("asgineer").setLevel(config.log_level.upper())
 
 _site = {"dir": None, "server": None}
 
@@ -42,6 +51,8 @@ def text(status, message, headers=None):
 async def app(request):
     try:
         return await route(request)
+    except DisconnectedError:
+        raise  # the client went away: nothing to answer, nothing to log
     except Exception:
         logger.exception("error handling %s %s", request.method, request.path)
         return text(500, "internal server error: the error has been logged")
@@ -58,10 +69,8 @@ async def route(request):
     if not path.startswith(prefix):
         return text(404, f"not found: only serving at {prefix}")
     sub = path[len(prefix) :]
-    if sub == "status":
-        return text(200, "ok")
-    if sub == "api/v2" or sub.startswith("api/v2/"):
-        return await _apiserver.handle_api(request, sub[len("api/v2/") :])
+    if sub == "status" or sub == "api/v2" or sub.startswith("api/v2/"):
+        return await api_route(request, sub)
     site = get_site_server()
     if site is not None and request.method in ("GET", "HEAD"):
         answer = site.respond(request, sub)
@@ -70,3 +79,73 @@ async def route(request):
     if site is None:
         return text(404, f"not found: {path} (this process serves the API only)")
     return text(404, f"not found: {path}")
+
+
+# %% The API paths, with CORS
+
+PREFLIGHT_METHODS = "GET, PUT, POST"
+PREFLIGHT_HEADERS = "authtoken, content-type"
+_origins = {"text": None, "set": frozenset()}
+
+
+def allowed_origins():
+    if _origins["text"] != config.cors_origins:
+        _origins["set"] = frozenset(
+            o.strip().lower() for o in config.cors_origins.split(",") if o.strip()
+        )
+        _origins["text"] = config.cors_origins
+    return _origins["set"]
+
+
+def cors_headers(request):
+    """The CORS headers for the request's Origin: {} when it is absent or not listed."""
+    origins = allowed_origins()
+    if not origins:
+        return {}
+    origin = header(request, "origin")
+    if not origin:
+        return {}
+    if origin.lower() in origins:
+        return {"access-control-allow-origin": origin, "vary": "origin"}
+    if "*" in origins:
+        return {"access-control-allow-origin": "*"}
+    return {}
+
+
+async def api_route(request, sub):
+    cors = cors_headers(request)
+    if request.method == "OPTIONS":
+        return preflight(request, cors)
+    if sub == "status":
+        status, headers, body = text(200, "ok")
+    else:
+        path = sub[len("api/v2/") :]
+        status, headers, body = await _apiserver.handle_api(request, path)
+    if cors:
+        merged = {**headers, **cors}
+        if "vary" in headers and "vary" in cors:
+            merged["vary"] = headers["vary"] + ", " + cors["vary"]
+        headers = merged
+    return status, headers, body
+
+
+def preflight(request, cors):
+    origin = header(request, "origin")
+    if cors:
+        return (
+            204,
+            {
+                **cors,
+                "access-control-allow-methods": PREFLIGHT_METHODS,
+                "access-control-allow-headers": PREFLIGHT_HEADERS,
+                "access-control-max-age": "600",
+            },
+            b"",
+        )
+    if origin:
+        return text(
+            403,
+            f"forbidden: the origin {origin[:100]} may not call this API "
+            "(see the cors_origins setting)",
+        )
+    return 204, {"allow": "GET, PUT, POST, OPTIONS"}, b""

@@ -30,6 +30,25 @@ def user2filename(user):
     return os.path.join(users_dir(), f"{clean}~{b64}.db")
 
 
+def username_problem(user):
+    """Why ``user`` cannot be a user name (a short text), or None when it can.
+
+    Any non-empty text is allowed as long as its database file name fits in the
+    255 bytes that file systems allow (roughly 100 ASCII characters).
+    """
+    if not isinstance(user, str) or not user:
+        return "the user name is empty"
+    if len(user) > 255:
+        return "the user name is too long"
+    try:
+        user.encode("utf-8")
+    except UnicodeEncodeError:
+        return "the user name is not valid text"
+    if len(os.path.basename(user2filename(user)).encode()) > 255:
+        return "the user name is too long"
+    return None
+
+
 def filename2user(filename):
     """Convert a (relative or absolute) filename to the corresponding username."""
     name = os.path.basename(filename)

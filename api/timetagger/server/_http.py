@@ -1,0 +1,223 @@
+"""HTTP plumbing shared by the API handlers: error answers, JSON answers, gzip, and
+careful reading of headers, query strings and bodies.
+
+Every error is raised as ``HTTPError(status, explanation)`` and answered as plain text
+``"<meaning>: <explanation>"`` (``"unauthorized: the token has expired"``). Nothing here
+trusts its input: headers and query strings that are not valid UTF-8, bodies over the
+limit, JSON with ``NaN`` or absurd nesting all become a specific 4xx, never a 500.
+"""
+
+import json
+import zlib
+from urllib.parse import unquote
+
+MAX_BODY = 10 * 2**20  # 10 MiB
+GZIP_MIN_SIZE = 1024  # smaller answers are not worth compressing
+GZIP_LEVEL = 1  # JSON compresses ~6x at level 1, and level 1 is several times faster
+
+MEANINGS = {
+    400: "bad request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not found",
+    405: "method not allowed",
+    413: "payload too large",
+    429: "too many requests",
+    500: "internal server error",
+    503: "service unavailable",
+}
+
+TEXT = "text/plain; charset=utf-8"
+JSON = "application/json"
+
+
+class HTTPError(Exception):
+    """An error answer: ``status`` and a specific explanation (plus extra headers)."""
+
+    def __init__(self, status, explanation, headers=None):
+        super().__init__(explanation)
+        self.status = status
+        self.explanation = explanation
+        self.headers = headers or {}
+
+    @property
+    def text(self):
+        return f"{MEANINGS.get(self.status, 'error')}: {self.explanation}"
+
+    def response(self):
+        return self.status, {"content-type": TEXT, **self.headers}, self.text
+
+
+def text_response(status, text, headers=None):
+    return status, {"content-type": TEXT, **(headers or {})}, text
+
+
+def json_response(ob, status=200):
+    """A JSON answer (the body is encoded here, not by asgineer, to control it)."""
+    return status, {"content-type": JSON}, json.dumps(ob).encode()
+
+
+def raw_json_response(body):
+    """A JSON answer whose body (str or bytes) is already encoded."""
+    if isinstance(body, str):
+        body = body.encode()
+    return 200, {"content-type": JSON}, body
+
+
+# %% Headers and query strings
+
+
+def header(request, name, default=None):
+    """The value of one request header (``name`` in lower case), decoded leniently.
+
+    Headers are bytes on the wire; UTF-8 is tried first and Latin-1 (which never
+    fails) second, so a stray byte cannot crash a handler.
+    """
+    key = name.encode("latin-1")
+    for k, v in request.scope["headers"]:
+        if k == key:
+            try:
+                return v.decode("utf-8")
+            except UnicodeDecodeError:
+                return v.decode("latin-1")
+    return default
+
+
+def accepts_gzip(request):
+    value = header(request, "accept-encoding", "")
+    for part in value.lower().split(","):
+        coding, _, params = part.strip().partition(";")
+        if coding.strip() in ("gzip", "*"):
+            params = params.replace(" ", "")
+            return params not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
+
+
+def query_params(request):
+    """The query string as a dict (the last value wins). Raises 400 when malformed."""
+    raw = request.scope.get("query_string", b"")
+    if not raw:
+        return {}
+    try:
+        text = raw.decode("ascii")
+    except UnicodeDecodeError:
+        raise HTTPError(
+            400, "the query string must be ASCII (percent-encode the rest)"
+        ) from None
+    params = {}
+    for part in text.split("&"):
+        if not part:
+            continue
+        name, _, value = part.partition("=")
+        try:
+            name = unquote(name.replace("+", " "), errors="strict")
+            value = unquote(value.replace("+", " "), errors="strict")
+        except UnicodeDecodeError:
+            raise HTTPError(
+                400, "the query string holds percent-escapes that are not UTF-8"
+            ) from None
+        params[name] = value
+    return params
+
+
+TRUE_WORDS = {"1", "true", "yes", "on", "y"}
+FALSE_WORDS = {"0", "false", "no", "off", "n"}
+
+
+def query_flag(params, name):
+    """A true-ish/false-ish query parameter: True, False, or None when absent/empty."""
+    value = params.get(name, "").strip().lower()
+    if not value:
+        return None
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise HTTPError(
+        400,
+        f"{name} must be true or false (true, yes, on, 1 / false, no, off, n, 0), "
+        f"not {value[:40]!r}",
+    )
+
+
+def parse_number(text, what):
+    """A finite float from text; 400 naming ``what`` otherwise."""
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        raise HTTPError(
+            400, f"{what} must be a number, not {str(text)[:40]!r}"
+        ) from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise HTTPError(400, f"{what} must be a finite number, not {text[:40]!r}")
+    return value
+
+
+# %% Bodies
+
+
+def size_text(nbytes):
+    if nbytes >= 2**20 and nbytes % 2**20 == 0:
+        return f"{nbytes // 2**20} MiB"
+    if nbytes >= 1024 and nbytes % 1024 == 0:
+        return f"{nbytes // 1024} KiB"
+    return f"{nbytes} bytes"
+
+
+async def read_body(request, limit=MAX_BODY):
+    """The request body as bytes; 413 when it is larger than ``limit``."""
+    length = header(request, "content-length")
+    if length is not None:
+        length = length.strip()
+        if not length.isdigit():
+            raise HTTPError(400, "the content-length header is not a number")
+        if int(length) > limit:
+            raise HTTPError(
+                413, f"the body may be at most {size_text(limit)}, got {length} bytes"
+            )
+    # Read chunk by chunk (a client disconnecting raises asgineer's DisconnectedError,
+    # which the app lets through; it is not an error of ours).
+    chunks = []
+    size = 0
+    async for chunk in request.iter_body():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPError(413, f"the body may be at most {size_text(limit)}")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not allowed in JSON")
+
+
+def parse_json(data, what="the body"):
+    """Decode JSON strictly: no NaN/Infinity, no absurd nesting or number sizes."""
+    try:
+        return json.loads(data, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise HTTPError(400, f"{what} is nested too deeply") from None
+    except (ValueError, UnicodeDecodeError) as err:
+        raise HTTPError(400, f"{what} is not valid JSON ({str(err)[:120]})") from None
+
+
+# %% Compression
+
+
+def gzip_bytes(data, level=GZIP_LEVEL):
+    compressor = zlib.compressobj(level, zlib.DEFLATED, 31)
+    return compressor.compress(data) + compressor.flush()
+
+
+def maybe_gzip(request, response):
+    """Compress a 200 answer when the client accepts gzip and it is worth it."""
+    status, headers, body = response
+    if (
+        status == 200
+        and isinstance(body, bytes)
+        and len(body) >= GZIP_MIN_SIZE
+        and accepts_gzip(request)
+    ):
+        body = gzip_bytes(body)
+        headers = {**headers, "content-encoding": "gzip", "vary": "accept-encoding"}
+    return status, headers, body

@@ -1,0 +1,516 @@
+"""Per-user storage: one SQLite file per user, in the format itemdb writes, plus the
+small in-memory state that lets the hot paths answer without reading a table.
+
+The file holds the tables ``records`` (indexed on key, st, t1, t2), ``settings`` and
+``userinfo`` (key, st), each row a JSON object in ``_ob`` plus its indexed fields, exactly
+as itemdb (and so the original TimeTagger) lays them out; a data directory can move
+between the two. We add two partial indices (running records, records longer than a
+day) for the time-range query, switch the file to WAL mode and write with
+``synchronous=NORMAL``: a committed transaction survives a crash of the process, and a
+commit costs no fsync.
+
+Each ``UserDB`` keeps one connection open for the event loop, and in memory: the
+highest ``st`` of each table, the reset time and the two token seeds. Before every use,
+``refresh()`` asks SQLite for ``PRAGMA data_version``, which changes only when another
+connection (another worker, or one of our threads) committed: only then is the state
+read again. So a poll with nothing new, and the seed check of a token, read no table,
+while a token revoked through another worker is refused at once.
+
+The ``st`` of every write is ``max(now, highest st in the file + 0.0001)``, taken inside
+the write transaction: ``st`` grows strictly in commit order, so a client that sends
+back the ``server_time`` it was given never misses a later write (see ``server_time``).
+Big reads and writes run in a thread with a connection of their own; writes of one user
+are serialised in the process by an asyncio lock, and across processes by SQLite.
+"""
+
+import asyncio
+import json
+import math
+import os
+import sqlite3
+import time
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+
+from .. import config
+from ._utils import user2filename
+
+TABLE_INDICES = {
+    "userinfo": ("!key", "st"),
+    "records": ("!key", "st", "t1", "t2"),
+    "settings": ("!key", "st"),
+}
+LONG = 86400  # records longer than this live in their own (small) partial index
+EXTRA_INDICES = (
+    "CREATE INDEX IF NOT EXISTS tt_records_running ON records (t1) WHERE t1 = t2",
+    f"CREATE INDEX IF NOT EXISTS tt_records_long ON records (t1) WHERE t2 - t1 > {LONG}",
+)
+BUSY_TIMEOUT = 30  # seconds a write waits for another process's write
+MAX_OPEN = 256  # user databases kept open per process
+BIG_WRITE = 200  # items per PUT above which the write runs in a thread
+BIG_RANGE = 92 * 86400  # a GET records range wider than this runs in a thread
+SQL_CHUNK = 500  # keys per "IN (...)" query
+ST_STEP = 0.0001
+
+encode = json.JSONEncoder(ensure_ascii=True).encode  # as itemdb encodes items
+_executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="timetagger-db")
+
+
+async def in_thread(func, *args):
+    return await asyncio.get_running_loop().run_in_executor(_executor, func, *args)
+
+
+# %% Connections and transactions
+
+
+def connect(filename):
+    conn = sqlite3.connect(
+        filename,
+        timeout=BUSY_TIMEOUT,
+        isolation_level=None,  # autocommit; we issue BEGIN/COMMIT ourselves
+        check_same_thread=False,
+        cached_statements=64,
+    )
+    conn.execute("PRAGMA synchronous=NORMAL")
+    return conn
+
+
+def prepare(filename):
+    """Create or upgrade the file (tables through itemdb itself, so the layout is
+    exactly itemdb's), then add our indices and switch to WAL. Returns a connection."""
+    import itemdb
+
+    db = itemdb.ItemDB(filename)
+    try:
+        for table, indices in TABLE_INDICES.items():
+            db.ensure_table(table, *indices)
+    finally:
+        db.close()
+    conn = connect(filename)
+    try:
+        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            conn.execute("PRAGMA journal_mode=WAL")
+        for sql in EXTRA_INDICES:
+            conn.execute(sql)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def transaction(conn, func, *args):
+    """Run ``func(conn, *args)`` in one write transaction (BEGIN IMMEDIATE ... COMMIT)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        result = func(conn, *args)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return result
+
+
+def on_new_connection(filename, func, *args):
+    """Run ``func(conn, *args)`` on a fresh connection (for threads)."""
+    conn = connect(filename)
+    try:
+        return func(conn, *args)
+    finally:
+        conn.close()
+
+
+def highest_st(conn):
+    """The highest st in the file (records, settings, userinfo; 0 when empty)."""
+    best = 0.0
+    for table in TABLE_INDICES:
+        value = conn.execute(f"SELECT max(st) FROM {table}").fetchone()[0]
+        if isinstance(value, (int, float)) and value > best:
+            best = float(value)
+    return best
+
+
+def next_st(conn):
+    """The st for a write starting now; call inside the write transaction."""
+    return max(time.time(), highest_st(conn) + ST_STEP)
+
+
+def userinfo_value(conn, key):
+    row = conn.execute("SELECT _ob FROM userinfo WHERE key = ?", (key,)).fetchone()
+    if row is None:
+        return None
+    try:
+        return json.loads(row[0]).get("value")
+    except (ValueError, AttributeError):
+        return None
+
+
+def put_userinfo(conn, key, value, st):
+    ob = {"key": key, "st": st, "mt": st, "value": value}
+    conn.execute(
+        "INSERT OR REPLACE INTO userinfo (_ob, key, st) VALUES (?, ?, ?)",
+        (encode(ob), key, st),
+    )
+
+
+def _as_number(value, default):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if math.isfinite(value):
+            return value
+    return default
+
+
+# %% Write operations (each runs inside ``transaction``)
+
+
+def write_items(conn, kind, entries):
+    """Store validated PUT entries ``(key, item_or_None, error)`` (see ``_items``).
+
+    Returns ``(accepted, failed, errors)``. Rules: an item with ``mt`` before the last
+    reset is refused; an invalid or refused item's stored version is re-written; a
+    stored item with a higher ``mt`` wins over the incoming one (and is re-written);
+    every written item gets the same new ``st``.
+    """
+    st = next_st(conn)
+    reset_time = _as_number(userinfo_value(conn, "reset_time"), 0)
+    reset_floor = math.floor(reset_time)
+    # The stored versions of the keys in this request, fetched in a few queries.
+    keys = list({key for key, _, _ in entries})
+    stored_text = {}
+    for i in range(0, len(keys), SQL_CHUNK):
+        chunk = keys[i : i + SQL_CHUNK]
+        marks = ",".join("?" * len(chunk))
+        stored_text.update(
+            conn.execute(
+                f"SELECT key, _ob FROM {kind} WHERE key IN ({marks})", chunk
+            ).fetchall()
+        )
+    current = {}  # key -> the item as it will be after this request
+
+    def stored(key):
+        if key in current:
+            return current[key]
+        text = stored_text.get(key)
+        if text is None:
+            return None
+        try:
+            ob = json.loads(text)
+        except ValueError:
+            return None
+        return ob if isinstance(ob, dict) else None
+
+    accepted, failed, errors = [], [], []
+    for key, item, error in entries:
+        if item is not None and reset_time and item["mt"] < reset_floor:
+            item, error = (
+                None,
+                f"{kind[:-1]} {key!r} was modified before the last reset",
+            )
+        old = stored(key)
+        if item is None:
+            failed.append(key)
+            errors.append(error)
+            if old is None:
+                continue
+            new = old  # re-write the stored version: its st advances
+        else:
+            accepted.append(key)
+            old_mt = _as_number(old.get("mt"), -math.inf) if old else -math.inf
+            new = old if old_mt > item["mt"] else item
+        new["st"] = st
+        current[key] = new
+    if kind == "records":
+        rows = [
+            (encode(ob), key, st, ob.get("t1"), ob.get("t2"))
+            for key, ob in current.items()
+        ]
+        conn.executemany(
+            "INSERT OR REPLACE INTO records (_ob, key, st, t1, t2) VALUES (?, ?, ?, ?, ?)",
+            rows,
+        )
+    else:
+        rows = [(encode(ob), key, st) for key, ob in current.items()]
+        conn.executemany(
+            "INSERT OR REPLACE INTO settings (_ob, key, st) VALUES (?, ?, ?)", rows
+        )
+    return accepted, failed, errors
+
+
+def write_reset(conn):
+    st = next_st(conn)
+    put_userinfo(conn, "reset_time", st, st)
+    return st
+
+
+def write_seed(conn, name, rotate):
+    """The seed ``name``, created (or replaced, with ``rotate``) when needed."""
+    import secrets
+
+    seed = userinfo_value(conn, name)
+    if isinstance(seed, str) and seed and not rotate:
+        return seed
+    seed = secrets.token_urlsafe(8)
+    put_userinfo(conn, name, seed, next_st(conn))
+    return seed
+
+
+# %% Read operations
+
+
+def read_updates(conn, since, everything):
+    """(records_json, settings_json, highest_st) from one snapshot: JSON arrays of the
+    items with ``st >= since`` (or of all items), built by SQLite itself."""
+    conn.execute("BEGIN")
+    try:
+        parts = []
+        for table in ("records", "settings"):
+            if everything:
+                row = conn.execute(f"SELECT group_concat(_ob, ', ') FROM {table}")
+            else:
+                row = conn.execute(
+                    f"SELECT group_concat(_ob, ', ') FROM {table} WHERE st >= ?",
+                    (since,),
+                )
+            parts.append("[" + (row.fetchone()[0] or "") + "]")
+        high = highest_st(conn)
+    finally:
+        conn.execute("COMMIT")
+    return parts[0], parts[1], high
+
+
+def _range_query(a, b, running):
+    """SQL and parameters for the records overlapping [a, b] (see ``read_records``)."""
+    extra = ""
+    if running is True:
+        extra = " AND t1 = t2"
+    elif running is False:
+        extra = " AND t1 != t2"
+    lo = a - LONG
+    parts = [
+        # Records up to a day long (running ones included) start after a - LONG.
+        "SELECT _ob FROM records INDEXED BY idx_records_t1"
+        f" WHERE t1 >= ? AND t1 <= ? AND t2 - t1 <= {LONG} AND (t2 >= ? OR t1 = t2)"
+        + extra,
+    ]
+    params = [lo, b, a]
+    if running is not True:
+        # Records longer than a day: few, in their own partial index.
+        parts.append(
+            "SELECT _ob FROM records INDEXED BY tt_records_long"
+            f" WHERE t2 - t1 > {LONG} AND t1 <= ? AND t2 >= ?" + extra
+        )
+        params += [b, a]
+    if running is not False:
+        # Running records that started before a - LONG: they run into the future.
+        parts.append(
+            "SELECT _ob FROM records INDEXED BY tt_records_running"
+            " WHERE t1 = t2 AND t1 < ? AND t1 <= ?" + extra
+        )
+        params += [lo, b]
+    return " UNION ALL ".join(parts), params
+
+
+def read_records(conn, a, b, running):
+    """The JSON texts of the records that overlap the time range [a, b].
+
+    A record matches when ``t2 >= a and t1 <= b``; a running record (``t1 == t2``)
+    matches when ``t1 <= b``. Instead of scanning half the table through one index,
+    the query is split so that each part reads a narrow index range.
+    """
+    sql, params = _range_query(a, b, running)
+    return [row[0] for row in conn.execute(sql, params)]
+
+
+def read_all(conn, table):
+    row = conn.execute(f"SELECT group_concat(_ob, ', ') FROM {table}").fetchone()
+    return "[" + (row[0] or "") + "]"
+
+
+# %% The per-user object
+
+
+class UserDB:
+    """One user's database: a connection for the event loop and the hot state."""
+
+    def __init__(self, username, filename):
+        self.username = username
+        self.filename = filename
+        self.conn = None
+        self.lock = asyncio.Lock()  # serialises this process's writes for the user
+        self.data_version = None
+        self.max_st = {"records": 0.0, "settings": 0.0}
+        self.highest = 0.0  # highest st in the file, userinfo included
+        self.reset_time = 0.0
+        self.seeds = {}
+        self.inflight = {}  # writes running in a thread: id -> lower bound of their st
+        self.open()
+
+    def __repr__(self):
+        return f"<UserDB {self.username!r}>"
+
+    def open(self):
+        self.conn = prepare(self.filename)
+        self.data_version = None
+        self.refresh()
+
+    def close(self):
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    def refresh(self):
+        """Re-read the state if another connection committed since we last looked."""
+        if self.conn is None:
+            self.open()
+            return
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self.data_version:
+            self.load_state()
+            self.data_version = version
+
+    def load_state(self):
+        conn = self.conn
+        for table in ("records", "settings"):
+            value = conn.execute(f"SELECT max(st) FROM {table}").fetchone()[0]
+            self.max_st[table] = _as_number(value, 0.0)
+        seeds = {}
+        reset_time = 0.0
+        highest = max(self.max_st.values())
+        for key, text, st in conn.execute("SELECT key, _ob, st FROM userinfo"):
+            highest = max(highest, _as_number(st, 0.0))
+            try:
+                value = json.loads(text).get("value")
+            except (ValueError, AttributeError):
+                continue
+            if key == "reset_time":
+                reset_time = _as_number(value, 0.0)
+            elif key in ("webtoken_seed", "apitoken_seed") and isinstance(value, str):
+                seeds[key] = value
+        self.seeds = seeds
+        self.reset_time = reset_time
+        self.highest = highest
+
+    def server_time(self, highest=None):
+        """What the client should send as ``since`` next time.
+
+        Any write that commits later gets an ``st`` at least this large: it is at
+        least the highest ``st`` seen plus one step (st grows in commit order), and
+        at most "now", or the start of a write still running in a thread. With
+        several workers, a write may be running in another process, unseen: then
+        ten seconds of margin are left.
+        """
+        bound = time.time()
+        if config.workers > 1:
+            bound -= 10.0
+        if self.inflight:
+            bound = min(bound, min(self.inflight.values()))
+        high = self.highest if highest is None else max(highest, self.highest)
+        return max(high + ST_STEP, bound)
+
+    # Writes
+
+    async def write(self, func, *args, big=False):
+        """Run ``func(conn, *args)`` in a write transaction, then refresh the state.
+
+        Small writes run right here (no thread hop: a one-record PUT takes well
+        under a millisecond); big ones in a thread with their own connection.
+        """
+        async with self.lock:
+            self.refresh()
+            if not big:
+                result = transaction(self.conn, func, *args)
+                self.load_state()  # our own commit does not change data_version
+                return result
+            token = object()
+            self.inflight[token] = time.time()
+            try:
+                return await in_thread(
+                    on_new_connection, self.filename, transaction, func, *args
+                )
+            finally:
+                del self.inflight[token]
+                self.refresh()
+
+    async def put_items(self, kind, entries):
+        return await self.write(
+            write_items, kind, entries, big=len(entries) > BIG_WRITE
+        )
+
+    async def force_reset(self):
+        return await self.write(write_reset)
+
+    async def get_seed(self, name, rotate=False):
+        self.refresh()
+        seed = self.seeds.get(name)
+        if seed and not rotate:
+            return seed
+        return await self.write(write_seed, name, rotate)
+
+    # Reads
+
+    async def get_updates(self, since, everything):
+        return await in_thread(
+            on_new_connection, self.filename, read_updates, since, everything
+        )
+
+    async def get_records(self, a, b, running):
+        if abs(b - a) > BIG_RANGE:
+            return await in_thread(
+                on_new_connection, self.filename, read_records, a, b, running
+            )
+        self.refresh()
+        return read_records(self.conn, a, b, running)
+
+    async def get_settings(self):
+        self.refresh()
+        return read_all(self.conn, "settings")
+
+    # itemdb-like conveniences for code that embeds the API handlers
+
+    async def select_all(self, table):
+        if table not in TABLE_INDICES:
+            raise KeyError(f"no table {table!r}")
+        return json.loads(read_all(self.conn, table))
+
+    async def select_one(self, table, key):
+        if table not in TABLE_INDICES:
+            raise KeyError(f"no table {table!r}")
+        row = self.conn.execute(
+            f"SELECT _ob FROM {table} WHERE key = ?", (key,)
+        ).fetchone()
+        return None if row is None else json.loads(row[0])
+
+
+# %% The open databases of this process
+
+
+_open = OrderedDict()  # filename -> UserDB, least recently used first
+
+
+def get_user_db(username, create=False):
+    """The UserDB of a user; None when it does not exist (and ``create`` is false).
+
+    The caller makes sure the name is acceptable (``username_problem``).
+    """
+    filename = user2filename(username)
+    db = _open.get(filename)
+    if db is not None:
+        _open.move_to_end(filename)
+        return db
+    if not os.path.isfile(filename):
+        if not create:
+            return None
+        os.makedirs(os.path.dirname(filename), exist_ok=True)
+    db = UserDB(username, filename)
+    _open[filename] = db
+    if len(_open) > MAX_OPEN:
+        for name, old in list(_open.items())[: len(_open) - MAX_OPEN]:
+            if not old.lock.locked() and not old.inflight:
+                del _open[name]
+                old.close()
+    return db
+
+
+def close_all():
+    while _open:
+        _open.popitem()[1].close()

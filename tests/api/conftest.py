@@ -1,0 +1,154 @@
+"""Fixtures for the API tests: users with bcrypt credentials, a running API server
+(``api``), and a small HTTP client (``Client``) that logs in and speaks /api/v2.
+
+Every test talks to a real ``python -m timetagger`` on 127.0.0.1 over HTTP. Hashes use
+bcrypt cost 4 so that logging in is quick.
+"""
+
+import base64
+import json
+import time
+
+import bcrypt
+import httpx
+import pytest
+
+USERS = {
+    "alice": "alice-password",
+    "bob": "bob-password",
+}
+
+
+def make_hash(password, cost=4):
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(cost)).decode()
+
+
+def credentials_for(users):
+    return ",".join(f"{user}:{make_hash(pw)}" for user, pw in users.items())
+
+
+def bootstrap_body(ob):
+    return base64.b64encode(json.dumps(ob).encode())
+
+
+class Client:
+    """Speaks /api/v2 to one server, optionally as one user (``token``)."""
+
+    def __init__(self, server, token=None, headers=None):
+        self.server = server
+        self.token = token
+        self.headers = dict(headers or {})
+        self.http = httpx.Client(timeout=60)
+
+    def url(self, path):
+        return self.server.url("api/v2/" + path)
+
+    def request(self, method, path, token=None, headers=None, **kwargs):
+        all_headers = dict(self.headers)
+        token = self.token if token is None else token
+        if token:
+            all_headers["authtoken"] = token
+        all_headers.update(headers or {})
+        return self.http.request(method, self.url(path), headers=all_headers, **kwargs)
+
+    def get(self, path, **kwargs):
+        return self.request("GET", path, **kwargs)
+
+    def put(self, path, body, **kwargs):
+        if not isinstance(body, (bytes, str)):
+            body = json.dumps(body)
+        return self.request("PUT", path, content=body, **kwargs)
+
+    def bootstrap(self, ob, **kwargs):
+        body = ob if isinstance(ob, (bytes, str)) else bootstrap_body(ob)
+        return self.request("POST", "bootstrap_authentication", content=body, **kwargs)
+
+    def login(self, username, password):
+        r = self.bootstrap(
+            {"method": "usernamepassword", "username": username, "password": password}
+        )
+        assert r.status_code == 200, r.text
+        self.token = r.json()["token"]
+        return self.token
+
+    def as_user(self, username, password=None):
+        """A new Client logged in as another user of the same server."""
+        client = Client(self.server, headers=self.headers)
+        client.login(username, password or USERS[username])
+        return client
+
+    # Shortcuts that check the status
+
+    def ok(self, method, path, body=None, **kwargs):
+        if body is not None:
+            kwargs["content"] = json.dumps(body)
+        r = self.request(method, path, **kwargs)
+        assert r.status_code == 200, f"{method} {path}: {r.status_code} {r.text}"
+        assert r.headers["content-type"] == "application/json"
+        ob = r.json()
+        assert isinstance(ob, dict)
+        return ob
+
+    def put_records(self, records):
+        return self.ok("PUT", "records", records)
+
+    def put_settings(self, settings):
+        return self.ok("PUT", "settings", settings)
+
+    def updates(self, since=0):
+        return self.ok("GET", f"updates?since={since}")
+
+    def records(self, query):
+        return self.ok("GET", f"records?{query}")["records"]
+
+
+def raw_request(server, data):
+    """Send raw bytes (for requests httpx refuses to make); returns (status, body)."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+        sock.sendall(data)
+        chunks = []
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    response = b"".join(chunks)
+    head, _, body = response.partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    return status, body
+
+
+def record(key, t1, t2, ds="", mt=None, **extra):
+    ob = {
+        "key": key,
+        "t1": t1,
+        "t2": t2,
+        "mt": int(time.time()) if mt is None else mt,
+        "st": 0,
+    }
+    if ds:
+        ob["ds"] = ds
+    ob.update(extra)
+    return ob
+
+
+def assert_error(r, status, *words):
+    """An error answer: the status, a plain-text 'meaning: explanation' body."""
+    assert r.status_code == status, f"{r.status_code} {r.text}"
+    assert r.headers["content-type"].startswith("text/plain"), r.headers
+    meaning, sep, explanation = r.text.partition(": ")
+    assert sep and meaning and explanation.strip(), r.text
+    assert "Traceback" not in r.text
+    for word in words:
+        assert word.lower() in r.text.lower(), f"{word!r} not in {r.text!r}"
+
+
+@pytest.fixture
+def api(run_server):
+    """A server with users alice and bob; returns a Client logged in as alice."""
+    server = run_server(credentials=credentials_for(USERS))
+    client = Client(server)
+    client.login("alice", USERS["alice"])
+    return client

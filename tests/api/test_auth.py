@@ -1,0 +1,403 @@
+"""Authentication: the three bootstrap methods, malformed bootstrap bodies, the token
+lifecycle (issue, renew, reset, expire, web versus API token), forged and malformed
+tokens, the signing key, and the slow-down and 429 for failed logins."""
+
+import base64
+import json
+import os
+import stat
+import time
+
+import httpx
+import jwt
+import pytest
+
+from conftest import free_port
+
+from .conftest import USERS, Client, assert_error, credentials_for, make_hash
+
+API_EXPIRES = 32503748400
+
+
+def claims(token):
+    return jwt.decode(token, options={"verify_signature": False})
+
+
+def signing_key(server):
+    with open(os.path.join(server.datadir, "jwt.key")) as f:
+        return f.read().strip()
+
+
+def forge(server, payload, algorithm="HS256", key=None):
+    return jwt.encode(payload, key or signing_key(server), algorithm=algorithm)
+
+
+# %% Bootstrap: localhost
+
+
+def test_localhost_login(run_server):
+    server = run_server()
+    client = Client(server)
+    r = client.bootstrap({"method": "localhost"})
+    assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+    token = r.json()["token"]
+    assert claims(token)["username"] == "defaultuser"
+    assert client.get("updates?since=0", token=token).status_code == 200
+    # "localhost" in the Host header is fine too; another host name is not.
+    r = client.bootstrap({"method": "localhost"}, headers={"host": "localhost"})
+    assert r.status_code == 200
+    r = client.bootstrap({"method": "localhost"}, headers={"host": "evil.example"})
+    assert_error(r, 403, "forbidden", "localhost")
+
+
+def test_localhost_login_refused_when_not_bound_to_loopback(run_server):
+    port = free_port()
+    server = run_server(port=port, bind=f"0.0.0.0:{port}")
+    r = Client(server).bootstrap({"method": "localhost"})
+    assert_error(r, 403, "forbidden", "127.0.0.1")
+
+
+def test_localhost_login_refused_with_proxy_auth(run_server):
+    server = run_server(proxy_auth_enabled=True)
+    r = Client(server).bootstrap({"method": "localhost"})
+    assert_error(r, 403, "forbidden", "proxy")
+
+
+# %% Bootstrap: user name and password
+
+
+def test_password_login(api):
+    token = api.token
+    c = claims(token)
+    assert set(c) == {"username", "expires", "seed"}
+    assert c["username"] == "alice"
+    assert abs(c["expires"] - (time.time() + 14 * 86400)) < 60
+    assert api.get("updates?since=0").status_code == 200
+
+
+def test_wrong_password_and_unknown_user(api):
+    for username, password in [("alice", "wrong"), ("mallory", "alice-password")]:
+        r = api.bootstrap(
+            {"method": "usernamepassword", "username": username, "password": password}
+        )
+        assert_error(r, 403, "Invalid credentials")
+
+
+def test_password_fields_must_be_strings(api):
+    for ob in [
+        {"method": "usernamepassword"},
+        {"method": "usernamepassword", "username": "alice"},
+        {"method": "usernamepassword", "username": "alice", "password": 5},
+        {"method": "usernamepassword", "username": ["alice"], "password": "x"},
+    ]:
+        assert_error(api.bootstrap(ob), 400, "username")
+
+
+def test_long_passwords(run_server):
+    """bcrypt 5 refuses passwords over 72 bytes; bcrypt always used only the first 72
+    bytes, so hashes made that way keep working and nothing answers 500."""
+    long_password = "ü" * 60  # 120 bytes
+    first72 = long_password.encode()[:72]
+    import bcrypt
+
+    pwhash = bcrypt.hashpw(first72, bcrypt.gensalt(4)).decode()
+    server = run_server(credentials=f"carol:{pwhash}")
+    client = Client(server)
+    r = client.bootstrap(
+        {"method": "usernamepassword", "username": "carol", "password": long_password}
+    )
+    assert r.status_code == 200, r.text
+    r = client.bootstrap(
+        {"method": "usernamepassword", "username": "carol", "password": "x" * 5000}
+    )
+    assert_error(r, 403, "Invalid credentials")
+
+
+# %% Bootstrap: proxy
+
+
+def test_proxy_login(run_server):
+    server = run_server(proxy_auth_enabled=True, proxy_auth_header="X-Who")
+    client = Client(server)
+    r = client.bootstrap({"method": "proxy"}, headers={"x-who": "pat@example.com"})
+    assert r.status_code == 200, r.text
+    token = r.json()["token"]
+    assert claims(token)["username"] == "pat@example.com"
+    # Requests with the token; the header may be there (same user) or not.
+    assert client.get("version", token=token).status_code == 200
+    r = client.get("version", token=token, headers={"x-who": "pat@example.com"})
+    assert r.status_code == 200
+    # A proxy header naming someone else refuses the token.
+    r = client.get("version", token=token, headers={"x-who": "other"})
+    assert_error(r, 401, "unauthorized", "X-Who")
+    # No header: refused with the reason.
+    assert_error(client.bootstrap({"method": "proxy"}), 403, "forbidden", "X-Who")
+
+
+@pytest.mark.parametrize(
+    "trusted, ok",
+    [
+        ("127.0.0.1", True),
+        ("10.0.0.1, 127.0.0.0/8", True),
+        ("::1, 127.0.0.1/32", True),
+        ("127/8", True),  # the legacy shorthand of the original's docs
+        ("10.0.0.0/8", False),
+        ("::1", False),
+        ("192.168.1.0/24, fd00::/8", False),
+    ],
+)
+def test_proxy_trusted_addresses(run_server, trusted, ok):
+    server = run_server(proxy_auth_enabled=True, proxy_auth_trusted=trusted)
+    r = Client(server).bootstrap({"method": "proxy"}, headers={"x-remote-user": "pat"})
+    if ok:
+        assert r.status_code == 200, r.text
+    else:
+        assert_error(r, 403, "forbidden", "trusted proxy")
+
+
+def test_proxy_login_needs_proxy_auth_enabled(api):
+    r = api.bootstrap({"method": "proxy"}, headers={"x-remote-user": "alice"})
+    assert_error(r, 403, "forbidden", "not enabled")
+
+
+# %% Bootstrap: malformed requests
+
+
+def test_unknown_method_is_401(api):
+    assert_error(api.bootstrap({"method": "magic"}), 401, "unauthorized", "magic")
+
+
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        (b"", "empty"),
+        (b"%%%not base64%%%", "base64"),
+        (base64.b64encode(b"not json"), "JSON"),
+        (base64.b64encode(b"[1, 2]"), "object"),
+        (base64.b64encode(b'"text"'), "object"),
+        (base64.b64encode(b'{"method": 3}'), "method"),
+        (base64.b64encode(b"{}"), "method"),
+        (base64.b64encode(b"\xff\xfe"), "UTF-8"),
+        (base64.b64encode(b'{"method": NaN}'), "JSON"),
+        (base64.b64encode(b"[" * 30000), "nested"),
+    ],
+)
+def test_malformed_bootstrap_bodies_are_400(api, body, words):
+    assert_error(api.bootstrap(body), 400, "bad request", words)
+
+
+def test_bootstrap_body_limit(api):
+    r = api.bootstrap(base64.b64encode(b" " * 200000))
+    assert_error(r, 413, "payload too large", "64 KiB")
+
+
+def test_bootstrap_accepts_wrapped_and_urlsafe_base64(api):
+    text = json.dumps(
+        {
+            "method": "usernamepassword",
+            "username": "alice",
+            "password": "alice-password",
+        }
+    ).encode()
+    wrapped = base64.encodebytes(text)  # with line breaks
+    assert api.bootstrap(wrapped).status_code == 200
+    urlsafe = base64.urlsafe_b64encode(text).rstrip(b"=")
+    assert api.bootstrap(urlsafe).status_code == 200
+
+
+# %% Token lifecycle
+
+
+def test_webtoken_renewal(api):
+    old = api.token
+    time.sleep(1.1)  # a new expiry, so a different token
+    r = api.ok("GET", "webtoken")
+    new = r["token"]
+    assert new != old
+    assert claims(new)["seed"] == claims(old)["seed"]
+    assert claims(new)["expires"] > claims(old)["expires"]
+    # Renewing without reset keeps the old one valid.
+    assert api.get("version", token=old).status_code == 200
+    assert api.get("version", token=new).status_code == 200
+
+
+def test_webtoken_reset_logs_out_other_devices(api):
+    other_device = api.as_user("alice").token
+    for no in ["0", "false", "no", "off", "n", ""]:
+        api.ok("GET", f"webtoken?reset={no}")
+        assert api.get("version", token=other_device).status_code == 200
+    fresh = api.ok("GET", "webtoken?reset=1")["token"]
+    assert claims(fresh)["seed"] != claims(other_device)["seed"]
+    for token in [other_device, api.token]:
+        assert_error(api.get("version", token=token), 401, "revoked")
+    assert api.get("version", token=fresh).status_code == 200
+    # Any other value counts as yes.
+    newer = api.ok("GET", "webtoken?reset=please", token=fresh)["token"]
+    assert_error(api.get("version", token=fresh), 401, "revoked")
+    assert api.get("version", token=newer).status_code == 200
+
+
+def test_apitoken(api):
+    r = api.ok("GET", "apitoken")
+    apitoken = r["token"]
+    c = claims(apitoken)
+    assert c["username"] == "alice" and c["expires"] == API_EXPIRES
+    # The same token again while the seed stays.
+    assert api.ok("GET", "apitoken")["token"] == apitoken
+    assert api.get("updates?since=0", token=apitoken).status_code == 200
+    # The token endpoints refuse API tokens.
+    for path in ["webtoken", "apitoken", "webtoken?reset=1", "apitoken?reset=1"]:
+        assert_error(api.get(path, token=apitoken), 403, "forbidden", "API token")
+    # Resetting the web seed leaves API tokens alone, and the other way round.
+    web = api.ok("GET", "webtoken?reset=1")["token"]
+    assert api.get("version", token=apitoken).status_code == 200
+    new_api = api.ok("GET", "apitoken?reset=1", token=web)["token"]
+    assert new_api != apitoken
+    assert_error(api.get("version", token=apitoken), 401, "revoked")
+    assert api.get("version", token=new_api).status_code == 200
+    assert api.get("version", token=web).status_code == 200
+
+
+def test_expired_and_revoked_tokens(api):
+    server = api.server
+    c = claims(api.token)
+    expired = forge(server, {**c, "expires": int(time.time()) - 5})
+    assert_error(api.get("version", token=expired), 401, "expired")
+    revoked = forge(server, {**c, "seed": "old-seed"})
+    assert_error(api.get("version", token=revoked), 401, "revoked")
+    both = forge(server, {**c, "seed": "old-seed", "expires": int(time.time()) - 5})
+    r = api.get("version", token=both)
+    assert_error(r, 401, "revoked")
+    assert "expired" not in r.text
+    # A forged token for a user that has no data here.
+    ghost = forge(server, {**c, "username": "ghost"})
+    assert_error(api.get("version", token=ghost), 401, "revoked")
+    # The real one still works.
+    assert api.get("version").status_code == 200
+
+
+@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
+def test_forged_and_malformed_tokens(api):
+    server = api.server
+    c = claims(api.token)
+    header, payload, signature = api.token.split(".")
+    unsigned = jwt.encode(c, None, algorithm="none")
+    other_key = forge(server, c, key="another secret key of enough length")
+    hs512 = forge(server, c, algorithm="HS512")
+    tampered_payload = (
+        base64.urlsafe_b64encode(json.dumps({**c, "username": "bob"}).encode())
+        .rstrip(b"=")
+        .decode()
+    )
+    tampered = f"{header}.{tampered_payload}.{signature}"
+    bad_claims = [
+        forge(server, {**c, "username": 5}),
+        forge(server, {**c, "username": ""}),
+        forge(server, {"username": "alice", "seed": c["seed"]}),
+        forge(server, {**c, "expires": "soon"}),
+        forge(server, {**c, "expires": 10**30}),
+        forge(server, {**c, "seed": None}),
+        forge(server, {**c, "expires": True}),
+    ]
+    for token in [
+        unsigned,
+        other_key,
+        hs512,
+        tampered,
+        "a.b.c",
+        "x" * 10000,
+        "....",
+        "é",
+        *bad_claims,
+    ]:
+        r = httpx.get(api.url("version"), headers={"authtoken": token.encode()})
+        assert_error(r, 401, "unauthorized")
+
+
+def test_signing_key_file(run_server, tmp_path):
+    datadir = tmp_path / "data"
+    server = run_server(datadir=datadir, credentials=credentials_for(USERS))
+    key_file = datadir / "jwt.key"
+    assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
+    client = Client(server)
+    token = client.login("alice", USERS["alice"])
+    # Restarting keeps tokens valid ...
+    server.stop()
+    server = run_server(datadir=datadir, credentials=credentials_for(USERS))
+    assert Client(server, token).get("version").status_code == 200
+    # ... deleting the key invalidates every token.
+    server.stop()
+    key_file.unlink()
+    server = run_server(datadir=datadir, credentials=credentials_for(USERS))
+    assert_error(Client(server, token).get("version"), 401, "unauthorized")
+    assert key_file.read_text() != ""
+
+
+# %% Failed logins: slowed, then refused
+
+
+def attempt(client, username, password):
+    t0 = time.perf_counter()
+    r = client.bootstrap(
+        {"method": "usernamepassword", "username": username, "password": password}
+    )
+    return r, time.perf_counter() - t0
+
+
+def test_failed_logins_per_address(run_server):
+    server = run_server(
+        credentials=credentials_for(USERS),
+        login_failures_per_ip=3,
+        login_window=60,
+    )
+    client = Client(server)
+    times = []
+    for username in ["alice", "nobody", "bob"]:
+        r, dt = attempt(client, username, "wrong")
+        assert_error(r, 403, "Invalid credentials")
+        times.append(dt)
+    # Each failure is answered more slowly than the one before.
+    assert times[2] > times[0] + 0.3, times
+    # Then the address is refused, even with the right password, without delay.
+    r, dt = attempt(client, "alice", USERS["alice"])
+    assert_error(r, 429, "too many requests", "127.0.0.1")
+    assert 1 <= int(r.headers["retry-after"]) <= 61
+    # The localhost method is not a password login and is not limited.
+    assert client.bootstrap({"method": "localhost"}).status_code == 200
+
+
+def test_failed_logins_per_user(run_server):
+    server = run_server(
+        credentials=credentials_for(USERS),
+        login_failures_per_ip=100,
+        login_failures_per_user=2,
+    )
+    client = Client(server)
+    for _ in range(2):
+        assert_error(attempt(client, "alice", "wrong")[0], 403)
+    assert_error(attempt(client, "alice", USERS["alice"])[0], 429, "this user")
+    # Other users are not affected.
+    assert attempt(client, "bob", USERS["bob"])[0].status_code == 200
+
+
+def test_unknown_user_costs_as_much_as_a_wrong_password(run_server):
+    """bcrypt with cost 11 takes ~0.1 s; an unknown user must cost a bcrypt check
+    too. The slow-down for the k-th failure is the same for both kinds, and is
+    subtracted."""
+    server = run_server(
+        credentials=f"alice:{make_hash('pw', cost=11)}",
+        login_failures_per_ip=100,
+        login_failures_per_user=100,
+    )
+    client = Client(server)
+    attempt(client, "warmup", "x")  # the dummy hash is made on first use
+    known, unknown = [], []
+    for k in range(2, 6):
+        username = "alice" if k % 2 else f"nobody{k}"
+        r, dt = attempt(client, username, "wrong")
+        assert r.status_code == 403
+        slowdown = min(3.0, 0.25 * k)
+        (known if username == "alice" else unknown).append(dt - slowdown)
+    fast, slow = min(known), min(unknown)
+    assert fast > 0.02 and slow > 0.02, (known, unknown)
+    assert 0.5 < slow / fast < 2.0, (known, unknown)

@@ -1,0 +1,110 @@
+"""Routing and the shape of answers: status, the API root, 404, 405, version, the
+plain-text error format, JSON 200 bodies, HEAD, and malformed query strings."""
+
+import httpx
+
+from .conftest import assert_error, raw_request
+
+AUTHENTICATED = [
+    ("GET", "updates?since=0"),
+    ("GET", "records?timerange=0-1"),
+    ("PUT", "records"),
+    ("GET", "settings"),
+    ("PUT", "settings"),
+    ("PUT", "forcereset"),
+    ("GET", "version"),
+    ("GET", "webtoken"),
+    ("GET", "apitoken"),
+]
+
+
+def test_status_and_root(api):
+    r = httpx.get(api.server.url("status"))
+    assert r.status_code == 200 and r.text == "ok"
+    r = httpx.get(api.url(""))
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/plain")
+    assert "api" in r.text.lower()
+    # Without the trailing slash too.
+    assert httpx.get(api.server.url("api/v2")).status_code == 200
+
+
+def test_unknown_paths_are_404(api):
+    for path in ["nope", "records/", "records/x", "updates/1", "v3", "../status"]:
+        assert_error(api.get(path), 404, "not found")
+    assert_error(httpx.get(api.server.url("api/v3/records")), 404, "not found")
+    assert_error(httpx.get(api.server.base + "/elsewhere"), 404, "not found")
+
+
+def test_wrong_method_is_405(api):
+    cases = [
+        ("POST", "records"),
+        ("DELETE", "records"),
+        ("PUT", "updates"),
+        ("POST", "settings"),
+        ("GET", "forcereset"),
+        ("PUT", "version"),
+        ("POST", "webtoken"),
+        ("PUT", "apitoken"),
+        ("GET", "bootstrap_authentication"),
+        ("PUT", ""),
+    ]
+    for method, path in cases:
+        r = api.request(method, path)
+        assert_error(r, 405, "method not allowed", method)
+        assert r.headers["allow"]
+
+
+def test_404_and_405_come_before_auth(api):
+    assert_error(api.get("nope", token="x"), 404)
+    assert_error(api.request("POST", "records", token="x"), 405)
+
+
+def test_every_authenticated_endpoint_needs_a_token(api):
+    for method, path in AUTHENTICATED:
+        r = httpx.request(method, api.url(path), content=b"[]")
+        assert_error(r, 401, "unauthorized", "authtoken")
+        r = httpx.request(
+            method, api.url(path), content=b"[]", headers={"authtoken": "nonsense"}
+        )
+        assert_error(r, 401, "unauthorized")
+
+
+def test_version(api):
+    from timetagger import __version__
+
+    assert api.ok("GET", "version") == {"version": __version__}
+
+
+def test_head_of_a_get_endpoint(api):
+    r = api.request("HEAD", "version")
+    assert r.status_code == 200 and r.content == b""
+
+
+def test_bad_query_strings(api):
+    assert_error(api.get("updates"), 400, "since")
+    assert_error(api.get("updates?since="), 400, "since")
+    assert_error(api.get("updates?since=abc"), 400, "since", "number")
+    assert_error(api.get("updates?since=nan"), 400, "since")
+    assert_error(api.get("updates?since=inf"), 400, "since")
+    assert_error(api.get("updates?since=1e999"), 400, "since")
+    assert_error(api.get("updates?since=%FF%FE"), 400, "UTF-8")
+    # Raw bytes that are not ASCII in the query string.
+    path = api.server.prefix + "api/v2/updates?since=\xff"
+    status, body = raw_request(
+        api.server,
+        b"GET " + path.encode("latin-1") + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"authtoken: " + api.token.encode() + b"\r\nConnection: close\r\n\r\n",
+    )
+    assert status == 400, body
+    assert b"Traceback" not in body
+    # A well-formed one still works.
+    assert api.get("updates?since=0&unknown=1").status_code == 200
+
+
+def test_json_bodies_and_no_server_header(api):
+    r = api.get("settings")
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "application/json"
+    assert isinstance(r.json(), dict)
+    assert "server" not in r.headers
