@@ -88,7 +88,7 @@ def show_update_banner():
     banner.id = BANNER_ID
     banner.setAttribute("role", "status")
     banner.style.cssText = (
-        "position: fixed; top: 4px; left: 4px; z-index: 1000; padding: 6px 10px;"
+        "position: fixed; top: 4px; left: 4px; z-index: 2147483000; padding: 6px 10px;"
         "background: #F4F4F4; color: #0F2C3E; border-radius: 4px;"
         "box-shadow: 0 1px 4px rgba(0,0,0,0.3); font: 14px system-ui, sans-serif;"
     )

@@ -93,3 +93,19 @@ def test_api_refuses_other_origins(static_site):
         },
     )
     assert "access-control-allow-origin" not in other.headers
+
+
+def test_split_deployment_last_push_on_close(context, page, static_site):
+    """The keepalive push on closing also works across origins (with a preflight)."""
+    page.goto(static_site.url("login/"))
+    page.fill("#login-username", "bob")
+    page.fill("#login-password", USERS["bob"])
+    page.click("#login-submit")
+    page.wait_for_url(static_site.url("app/"))
+    open_store(page)
+    sync(page)
+    token = token_of(page)
+    key = put_record(page, "#closed-at-once", 1700000000, 1700000000)
+    page.close()
+    record = wait_until(lambda: server_records(static_site.api, token).get(key))
+    assert record["ds"] == "#closed-at-once"

@@ -173,3 +173,31 @@ def test_app_shell_loads_offline_from_the_service_worker(context, page, static_s
             for r in server_records(static_site.api, token).values()
         )
     )
+
+
+def test_a_new_version_is_announced(context, page, static_site, tmp_path):
+    """SY-19: a new deploy's worker takes over; a page open for a while shows a
+    banner with a refresh link (a page just loaded would reload by itself)."""
+    page.goto(static_site.url("app/sandbox/"))
+    page.evaluate("pwa.register_service_worker()")
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15000)
+    page.goto(static_site.url("app/sandbox/"))
+    page.evaluate("pwa.register_service_worker()")
+    page.wait_for_timeout(3500)  # no longer "just loaded"
+    # a new deploy: the worker script changes (new cache name)
+    sw = tmp_path / "static-root" / "some" / "prefix" / "app" / "sw.js"
+    text = sw.read_text()
+    sw.write_text(text.replace('"timetagger_v', '"timetagger_vnext', 1))
+    page.evaluate("pwa.check_for_update()")
+    page.wait_for_selector("#tt-update-banner", timeout=15000)
+    assert "new version" in page.inner_text("#tt-update-banner")
+    # the old version's cache goes (when the new worker has finished activating)
+    wait_until(
+        lambda: page.evaluate(
+            "caches.keys().then((n) => n.length === 1 && n[0].startsWith('timetagger_vnext'))"
+        ),
+        timeout=10,
+    )
+    with page.expect_navigation():
+        page.click("#tt-update-banner a")
+    assert page.evaluate("typeof stores") == "object"
