@@ -227,7 +227,7 @@ class RecordDialog(BaseDialog):
             + '" spellcheck="true" autocomplete="off" autocapitalize="sentences"'
             + ' enterkeyhint="done" data-autofocus></div>'
             + '<div class="tt-desc-tools">'
-            + '<div class="tt-tagline" aria-live="polite"></div>'
+            + '<div class="tt-tagline"></div>'
             + '<div class="tt-quick" role="group" aria-label="Insert">'
             + '<button type="button" class="tt-small" data-list="recent" aria-haspopup="listbox">Recent'
             + ic("chevron")

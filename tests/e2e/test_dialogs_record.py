@@ -389,3 +389,39 @@ def test_record_dialog_screenshot_desktop(desk):
     page.keyboard.press("Escape")
     page.click(".tt-seg:has-text('Started earlier')")
     shot(page, "dialogs-record-start-1280x800")
+
+
+def test_keyboard_only(desk):
+    """Everything in the record dialog is reachable with Tab, arrows and Enter."""
+    page = desk
+    open_record_dialog(page, "start")
+    page.keyboard.type("Plan #ops")
+    page.keyboard.press("Escape")
+
+    def tab_to(selector, limit=15):
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if page.evaluate(f"document.activeElement.matches({selector!r})"):
+                return
+        raise AssertionError(f"Tab never reached {selector}")
+
+    tab_to(".tt-seg input")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert (
+        page.evaluate("document.querySelector('.tt-seg input:checked').value") == "done"
+    )
+    tab_to(".tt-start-time")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("13")
+    tab_to(".tt-stop-row [data-step='stop:-1']")
+    page.keyboard.press("Enter")  # a focused button does its own job, no submit
+    assert page.is_visible(".tt-record-dialog")
+    assert page.input_value(".tt-stop-time") == "14:55"
+    tab_to(".tt-submit")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".tt-record-dialog", state="detached")
+    recs = [r for r in visible_records(page) if r["ds"] == "Plan #ops"]
+    assert [(r["t1"], r["t2"]) for r in recs] == [
+        (local(2024, 3, 14, 13), local(2024, 3, 14, 14, 55))
+    ]
