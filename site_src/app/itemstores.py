@@ -223,6 +223,9 @@ class ItemStore:
         self._items = window.Map()
         self._queue = window.Map()  # key -> latest local version, to push (SY-03)
         self._unsynced = window.Map()  # key -> local version not back from the server
+        self._dropped = (
+            window.Set()
+        )  # keys the server refused (not to be kept anywhere)
 
     def _validate(self, item):
         raise NotImplementedError()
@@ -340,11 +343,28 @@ class ItemStore:
             return False
         self._remove(key)
         self._unsynced.delete(key)
+        self._dropped.add(key)
         return True
 
     def unsynced_items(self):
         """Copies of the local edits not confirmed by the server yet."""
         return [self._copy(item) for item in _list(self._unsynced.values())]
+
+    def unsynced_with(self, others):
+        """Our unsynced items, plus the items of ``others`` (from the copy another tab
+        of the same user wrote) that this store has not seen confirmed by the server,
+        with the same or a later ``mt``, nor seen refused."""
+        result = self.unsynced_items()
+        for item in others or []:
+            if not isinstance(item, dict) or not isinstance(item.key, str):
+                continue
+            if self._unsynced.has(item.key) or self._dropped.has(item.key):
+                continue
+            current = self._items["get"](item.key)
+            if current is not undefined and current.st > 0 and current.mt >= item.mt:
+                continue
+            result.push(item)
+        return result
 
     def queue_size(self):
         return self._queue.size

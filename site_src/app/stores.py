@@ -33,6 +33,7 @@ VISIBILITY_DELAY = 1.0
 POLL_INTERVAL = 10.0
 KEEPALIVE_BUDGET = 60000  # bytes of keepalive bodies in flight (browsers allow 64 KiB)
 UNSYNCED_PREFIX = "timetagger_unsynced:"
+CACHE_LOAD_TIMEOUT = 5.0
 
 
 def _wall():
@@ -334,7 +335,20 @@ class ConnectedDataStore(DataStore):
 
     async def _load_cache(self):
         try:
-            data = await self._cache.load(self.username)
+            # A blocked IndexedDB must not stop the app from syncing.
+            timer = {"handle": None}
+
+            def give_up(resolve):
+                timer.handle = window.setTimeout(
+                    lambda: resolve("timeout"), CACHE_LOAD_TIMEOUT * 1000
+                )
+
+            loading = self._cache.load(self.username)
+            data = await window.Promise.race([loading, window.Promise(give_up)])
+            window.clearTimeout(timer.handle)
+            if data == "timeout":
+                window.console.warn("the cache did not answer in time")
+                data = None
         except Exception as err:
             window.console.warn("could not read the cache:", err)
             data = None
@@ -375,8 +389,10 @@ class ConnectedDataStore(DataStore):
     def _persist_unsynced(self):
         if not self.username:
             return
-        records = self.records.unsynced_items()
-        setting_items = self.settings.unsynced_items()
+        # Other tabs of this user write the same copy: keep what they still need.
+        others = self._read_unsynced_copy()
+        records = self.records.unsynced_with(others.records)
+        setting_items = self.settings.unsynced_with(others.settings)
         try:
             if len(records) == 0 and len(setting_items) == 0:
                 window.localStorage.removeItem(self._unsynced_key())

@@ -512,3 +512,37 @@ test("the sandbox store starts empty and never talks to a server (DM-05)", async
     assert.equal(store.records.count(), 1);
     assert.equal(api.requests.length, 0);
 });
+
+test("two tabs of one user share the localStorage copy without losing each other's edits", async () => {
+    const api = new FakeApi().install();
+    const dev = new Device(api, "alice");
+    const a = dev.open(new idb.NullCache());
+    const b = dev.open(new idb.NullCache());
+    await a._loading;
+    await b._loading;
+    const copy = () => JSON.parse(dev.storage.getItem("timetagger_unsynced:alice") || '{"records": []}');
+    const keys = () => copy().records.map((r) => r.key).sort();
+    const x = record(a, "#tab-a");
+    const y = record(b, "#tab-b");
+    assert.deepEqual(keys(), [x.key, y.key].sort());
+    await a.sync(); // pushes x; gets it back confirmed
+    const z = record(a, "#tab-a-again");
+    assert.deepEqual(keys(), [y.key, z.key].sort()); // x confirmed: gone; y still needed
+    await b.sync(); // pushes y, learns x
+    assert.deepEqual(keys(), [z.key]);
+    await a.sync();
+    assert.equal(dev.storage.getItem("timetagger_unsynced:alice"), null);
+    assert.equal(api.user("alice").records.size, 3);
+});
+
+test("a cache that never answers does not stop the store", async () => {
+    const api = new FakeApi().install();
+    const dev = new Device(api, "alice");
+    const stuck = { load: () => new Promise(() => {}), save: async () => {}, remove: async () => {}, clear_user: async () => {} };
+    const saved = stores.CACHE_LOAD_TIMEOUT;
+    const store = dev.open(stuck);
+    const r = record(store, "#still-works");
+    await dev.sync();
+    assert.equal(api.user("alice").records.get(r.key).ds, "#still-works");
+    assert.ok(saved > 0);
+});
