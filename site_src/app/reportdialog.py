@@ -256,7 +256,7 @@ def _options_html(pairs, selected):
     return html
 
 
-def _action_html(cls, icon_name, label, caption):
+def action_html(cls, icon_name, label, caption):
     return (
         '<button type="button" class="tt-action '
         + cls
@@ -327,13 +327,13 @@ class ReportDialog(BaseDialog):
             + '<label class="tt-check"><input type="checkbox" class="tt-rp-hidesecondary"> Hide secondary tags</label>'
             + "</div></div>"
             + '<div class="tt-rp-actions">'
-            + _action_html(
+            + action_html(
                 "tt-rp-copy", "copy", "Copy table", "to paste in a spreadsheet"
             )
-            + _action_html(
+            + action_html(
                 "tt-rp-csv", "download", "Save CSV", "spreadsheet with details"
             )
-            + _action_html("tt-rp-pdf", "file", "Save PDF", "to archive or send")
+            + action_html("tt-rp-pdf", "file", "Save PDF", "to archive or send")
             + "</div>"
             + '<div class="tt-rp-status" role="status" aria-live="polite"></div>'
             + '<div class="tt-rp-table-wrap"></div>'
