@@ -124,6 +124,9 @@ async def init_logout():
 
 
 def init_account():
+    # Come back here after logging in or out (PG-10).
+    _el("account-login").href = auth.page_url("login/#page=./account/")
+    _el("account-logout").href = auth.page_url("logout/#page=./account/")
     _el("account-refresh").addEventListener("click", refresh_account)
     _el("account-logout-others").addEventListener("click", logout_other_devices)
     _el("account-copy").addEventListener(
