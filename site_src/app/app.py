@@ -90,10 +90,9 @@ def start(kind="app"):
     app = App(store, kind, root)
     window.ttapp = app
     if kind == "app":
+        # (The connected store renews the web token itself, PG-11.)
         if window.pwa and window.pwa.register_service_worker:
             window.pwa.register_service_worker()
-        if window.auth and window.auth.start_renewal and store.username:
-            window.auth.start_renewal()
     else:
 
         def show_info():
@@ -318,6 +317,7 @@ class App:
         r = timescale.plain_day_range(now)  # TL-04
         self._range = [r[0], r[1]]
         self._anim = None
+        self._last_set = 0
         self._panel = "timeline"  # shown on narrow screens
         self._logged_out = None
         self._redraw_pending = False
@@ -422,6 +422,13 @@ class App:
     def is_animating(self):
         return self._anim is not None
 
+    def is_moving(self):
+        """Whether the range is changing: animating, dragged, or set in the last
+        quarter second (the overview defers its full update until it stops)."""
+        if self._anim is not None or self.timeline.gesture is not None:
+            return True
+        return canvas.perf_seconds() - self._last_set < 0.25
+
     def _clamp(self, t1, t2):
         length = max(MIN_RANGE, min(MAX_RANGE, t2 - t1))
         centre = 0.5 * (t1 + t2)
@@ -433,6 +440,7 @@ class App:
         r = self._clamp(t1, t2)
         self._anim = None
         self._range = r
+        self._last_set = canvas.perf_seconds()
         self.request_redraw()
 
     def animate_range(self, t1, t2, snap=True):

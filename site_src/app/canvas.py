@@ -244,6 +244,8 @@ class CanvasWidget:
             dh = Math.round(h * ratio)
         self.w = max(1, w)
         self.h = max(1, h)
+        if w <= 1 or h <= 1:
+            return  # hidden
         self.ratio = dw / max(1, w) if w > 0 else ratio
         if self.node.width != dw or self.node.height != dh:
             self.node.width = max(1, dw)
@@ -261,8 +263,8 @@ class CanvasWidget:
 
     def draw(self):
         """Draw a frame (called by the app's scheduler)."""
-        if self.node.offsetParent is None and self.node.getClientRects().length == 0:
-            return  # hidden (e.g. the other panel on a narrow screen)
+        if self.w <= 1 or self.h <= 1:
+            return  # hidden (e.g. the other panel on a narrow screen: size 0)
         ctx = self.node.getContext("2d")
         ctx.setTransform(1, 0, 0, 1, 0, 0)
         ctx.clearRect(0, 0, self.node.width, self.node.height)

@@ -106,18 +106,32 @@ class Overview:
         self._version = 0
         self._head_key = None
         self._data = None
+        self.sizer = _el("div", "tt-ov-sizer")
+        self.list.appendChild(self.sizer)
+        self._list_height = 0
+        self._row_height = 0
+        if window.ResizeObserver:
+            window.ResizeObserver(self._on_list_resize).observe(self.list)
         self.list.addEventListener("click", self._on_list_click)
         self.head.addEventListener("click", self._on_head_click)
 
     def invalidate(self):
         self._version += 1
 
+    def _on_list_resize(self, entries):
+        height = entries[0].contentRect.height
+        if abs(height - self._list_height) > 1:
+            self._list_height = height
+            self._key = ""  # re-render with the new row height
+            self.app.request_redraw()
+
     # %% Updating
 
     def update(self):
         """Recompute and redraw when something changed (called every frame)."""
-        if not self.panel.offsetParent:
-            return
+        root = self.app.root.classList
+        if root.contains("narrow") and not root.contains("show-overview"):
+            return  # hidden (a class check: reading the layout would force one)
         app = self.app
         r = app.get_displayed_range()
         now = dt.now()
@@ -134,16 +148,42 @@ class Overview:
             + ":"
             + second
         )
+        moving = app.is_moving()
+        if moving:
+            key += ":moving"
+            app.request_redraw()  # frames go on until it stops, for the full update
         if key is self._key:
             return
-        moving = app.is_animating() or app.timeline.gesture is not None
         t = window.performance.now()
-        if moving and t - self._last_compute < 150:
-            app.request_redraw()  # come back for the final state
+        if moving and t - self._last_compute < 100:
             return
         self._key = key
         self._last_compute = t
-        self._compute_and_render(r, now)
+        if (
+            moving
+            and self._data is not None
+            and self._data.selection == " ".join(app.selected_tags)
+        ):
+            self._update_durations(r)  # cheap: rows and their order stay
+        else:
+            self._compute_and_render(r, now)
+
+    def _update_durations(self, r):
+        """While the range moves: new durations for the rows shown, nothing else
+        (the full update with ordering and new rows follows when it stops)."""
+        stats = self.app.store.records.get_stats(r[0], r[1])
+        data = self._data
+        total = 0
+        for tagz in stats.keys():
+            total += stats[tagz]
+        filtered = 0
+        for row in data.rows:
+            row.duration = stats[row.key] or 0
+            filtered += row.duration
+        data.total = total
+        data.filtered = filtered if len(self.app.selected_tags) > 0 else total
+        self._render_head(data)
+        self._render_rows(data)
 
     def _compute_and_render(self, r, now):
         app = self.app
@@ -159,27 +199,31 @@ class Overview:
                     stats = window.Object.assign({}, stats)
                     stats[tagz] = 0
         data = compute_rows(stats, app.selected_tags, running)
+        data.selection = " ".join(app.selected_tags)
         self._data = data
         self._render_head(data)
         self._render_rows(data)
 
-    def _duration_html(self, seconds, running):
+    def _duration_parts(self, seconds, running):
+        """``[main, seconds]`` texts of a duration (seconds only when running)."""
         drepr = self.app.duration_repr()
         if running:
             text = dt.duration_string(seconds, True, drepr)
-            n = 3
-            return (
-                '<span class="main">'
-                + text[: len(text) - n]
-                + '</span><span class="secs">'
-                + text[len(text) - n :]
-                + "</span>"
-            )
-        return (
-            '<span class="main">'
-            + dt.duration_string(seconds, False, drepr)
-            + "</span>"
-        )
+            return [text[: len(text) - 3], text[len(text) - 3 :]]
+        return [dt.duration_string(seconds, False, drepr), ""]
+
+    def _set_duration(self, node, seconds, running):
+        """Show a duration in a node with ``.main`` and ``.secs`` spans (text only:
+        no HTML parsing while panning)."""
+        parts = self._duration_parts(seconds, running)
+        if node.dur_main is undefined:
+            node.innerHTML = '<span class="main"></span><span class="secs"></span>'
+            node.dur_main = node.firstChild
+            node.dur_secs = node.lastChild
+        if node.dur_main.textContent is not parts[0]:
+            node.dur_main.textContent = parts[0]
+        if node.dur_secs.textContent is not parts[1]:
+            node.dur_secs.textContent = parts[1]
 
     def _render_head(self, data):
         selected = self.app.selected_tags
@@ -240,7 +284,7 @@ class Overview:
         dur = self.head.querySelector(".tt-ov-dur")
         value = data.total if len(selected) == 0 else data.filtered
         if dur:
-            dur.innerHTML = self._duration_html(value, any_running)
+            self._set_duration(dur, value, any_running)
 
     def _target_text(self, selected):
         targets = window.targets
@@ -256,17 +300,25 @@ class Overview:
     def _render_rows(self, data):
         rows = data.rows
         n = len(rows)
-        avail = self.list.clientHeight or 300
+        avail = self._list_height or 300
         height = (
             ROW_MAX if n == 0 else max(ROW_MIN, min(ROW_MAX, Math.floor(avail / n) - 6))
         )
-        self.list.style.setProperty("--row-h", height + "px")
+        if height is not self._row_height:
+            self._row_height = height
+            self.list.style.setProperty("--row-h", height + "px")
         biggest = 1
         for row in rows:
             biggest = max(biggest, row.duration)
         seen = {}
-        previous = None
-        for row in rows:
+        # Rows are placed with a transform, not by their order in the DOM: a new
+        # order (frequent while panning) then costs no DOM moves, and rows slide.
+        step = height + 6
+        sizer = str(n * step) + "px"
+        if self.sizer.style.height != sizer:
+            self.sizer.style.height = sizer
+        for i in range(n):
+            row = rows[i]
             key = row.key
             seen[key] = True
             node = self._rows[key]
@@ -277,20 +329,20 @@ class Overview:
                 node = self._make_row(row)
                 node.label_key = label_key
                 self._rows[key] = node
-            # Order
-            expected = (
-                previous.nextSibling if previous is not None else self.list.firstChild
-            )
-            if expected is not node:
-                self.list.insertBefore(node, expected)
-            previous = node
-            node.classList.toggle("running", row.running)
-            node.querySelector(".tt-ov-dur").innerHTML = self._duration_html(
-                row.duration, row.running
-            )
-            node.querySelector(".tt-ov-fill").style.width = (
-                str(Math.round(1000 * row.duration / biggest) / 10) + "%"
-            )
+                self.list.appendChild(node)
+            y = "translateY(" + str(i * step) + "px)"
+            if node.y_transform is not y:
+                node.y_transform = y
+                node.style.transform = y
+            # Touch the DOM only where something changed (this runs while panning).
+            if node.is_running is not row.running:
+                node.is_running = row.running
+                node.classList.toggle("running", row.running)
+            self._set_duration(node.dur_node, row.duration, row.running)
+            width = str(Math.round(1000 * row.duration / biggest) / 10) + "%"
+            if node.fill_width is not width:
+                node.fill_width = width
+                node.fill_node.style.width = width
             node.row_data = row
         for key in list(self._rows.keys()):
             if not seen[key]:
@@ -335,7 +387,9 @@ class Overview:
             canvas.attach_tooltip(b, self._tag_tooltip_func(tag))
             tagbox.appendChild(b)
         node.appendChild(tagbox)
-        node.appendChild(_el("div", "tt-ov-dur"))
+        node.dur_node = _el("div", "tt-ov-dur")
+        node.appendChild(node.dur_node)
+        node.fill_node = fill
         return node
 
     def _tag_tooltip_func(self, tag):

@@ -90,6 +90,12 @@ class Timeline(CanvasWidget):
         self._text_widths_n = 0
         self._font = "system-ui, sans-serif"
         self._font_read = False
+        self._ds_cache = {}
+        self._ds_cache_n = 0
+        self._ds_cache_version = -1
+        self._tags_version = -1
+        self._colors = {}
+        self._priorities = {}
         self._last_wheel_zoom = 0
         self.ty0 = EDGE_PAD
         self.ty1 = 100
@@ -112,7 +118,7 @@ class Timeline(CanvasWidget):
         now = dt.now()
         result = []
         for r in c.records:
-            rt2 = now if r.t1 == r.t2 else r.t2
+            rt2 = now if r.t1 is r.t2 else r.t2
             if r.t1 < t2 and rt2 > t1:
                 result.append(r)
         return result
@@ -185,22 +191,80 @@ class Timeline(CanvasWidget):
                 hi = mid - 1
         return text[:lo] + "…" if lo > 0 else ""
 
+    def _tag_cache(self):
+        if self._tags_version != self._version:
+            self._tags_version = self._version
+            self._colors = {}
+            self._priorities = {}
+
+    def tag_color(self, tag):
+        """A tag's colour, cached per store version (settings changes bump it)."""
+        self._tag_cache()
+        color = self._colors[tag]
+        if color is undefined:
+            color = self._colors[tag] = taginfo.get_tag_color(tag)
+        return color
+
+    def tag_priority(self, tag):
+        self._tag_cache()
+        prio = self._priorities[tag]
+        if prio is undefined:
+            prio = self._priorities[tag] = taginfo.get_tag_priority(tag)
+        return prio
+
+    def describe(self, ds):
+        """What drawing needs of a description, cached per store version: its tags,
+        the colour-band tags in display order with their colours, and its parts
+        (tags marked with their colour)."""
+        if self._ds_cache_version != self._version:
+            self._ds_cache = {}
+            self._ds_cache_n = 0
+            self._ds_cache_version = self._version
+        key = ds or ""
+        hit = self._ds_cache[key]
+        if hit is not undefined:
+            return hit
+        split = tags.split_description(key)
+        rtags = split[0]
+        band_tags = tag_order(rtags if len(rtags) > 0 else [tags.UNTAGGED])
+        band_colors = [self.tag_color(tag) for tag in band_tags]
+        parts = []
+        for part in split[1]:
+            if part.startswith("#") and len(part) > 1:
+                parts.append([part, self.tag_color(part)])
+            else:
+                parts.append([part, None])
+        hit = {
+            "tags": rtags,
+            "tip": " ".join(rtags) if len(rtags) > 0 else tags.UNTAGGED,
+            "band_tags": band_tags,
+            "band_colors": band_colors,
+            "parts": parts,
+        }
+        if self._ds_cache_n > 5000:
+            self._ds_cache = {}
+            self._ds_cache_n = 0
+        self._ds_cache[key] = hit
+        self._ds_cache_n += 1
+        return hit
+
     def draw_description(self, ctx, ds, x, y, maxw, faded, pal):
         """Draw a description with coloured tag hashes; returns the width used."""
-        parts = tags.split_description(ds or "")[1]
+        parts = self.describe(ds).parts
         if len(parts) == 0:
             ctx.fillStyle = pal.faint
             ctx.fillText(self._fit(ctx, "(no description)", maxw), x, y)
             return 0
         x0 = x
         text_color = pal.faint if faded else pal.record_text
-        for part in parts:
+        for pair in parts:
+            part = pair[0]
             avail = x0 + maxw - x
             if avail <= 8:
                 break
-            if part.startswith("#") and len(part) > 1:
+            if pair[1] is not None:
                 hash_w = self._measure(ctx, "#")
-                ctx.fillStyle = pal.faint if faded else taginfo.get_tag_color(part)
+                ctx.fillStyle = pal.faint if faded else pair[1]
                 ctx.fillText("#", x, y)
                 rest = self._fit(ctx, part[1:], avail - hash_w)
                 ctx.fillStyle = text_color
@@ -368,19 +432,20 @@ class Timeline(CanvasWidget):
         selected_tags = self.app.selected_tags
         items = []
         for r in records:
-            rt2 = now if r.t1 == r.t2 else r.t2
+            rt2 = now if r.t1 is r.t2 else r.t2
             y1 = self.t2y(r.t1)
             y2 = self.t2y(rt2)
-            rtags = tags.get_tags(r.ds)
+            info = self.describe(r.ds)
             item = {
                 "r": r,
-                "running": r.t1 == r.t2,
+                "info": info,
+                "running": r.t1 is r.t2,
                 "t2": rt2,
                 "y1": y1,
                 "y2": y2,
-                "tags": rtags,
+                "tags": info.tags,
                 "faded": len(selected_tags) > 0
-                and not tags.has_all_tags(rtags, selected_tags),
+                and not tags.has_all_tags(info.tags, selected_tags),
             }
             items.append(item)
 
@@ -394,7 +459,14 @@ class Timeline(CanvasWidget):
             a = max(item.y1, self.ty0)
             b = min(item.y2, self.ty1)
             item.want = 0.5 * (a + b) if b > a else (a if item.y1 >= self.ty1 else b)
+            item.visible = max(0, b - a)
             labelled.append(item)
+        # More labels than fit would only pile up: label the longest records (the
+        # others keep their bars, and are selectable and editable as usual).
+        room = Math.floor((bottom - top) / LABEL_SPACING) + 1
+        if len(labelled) > room:
+            labelled.sort(lambda a, b: (b.visible - a.visible) or (a.r.t1 - b.r.t1))
+            labelled = labelled[:room]
         labelled.sort(lambda a, b: a.want - b.want)
         wanted = [item.want for item in labelled]
         positions = timescale.layout_labels(wanted, top, bottom, LABEL_SPACING)
@@ -405,7 +477,7 @@ class Timeline(CanvasWidget):
         items.sort(lambda a, b: b.t2 - a.t2)
         selected_item = None
         for item in items:
-            if item.r.key == self.selected_key:
+            if item.r.key is self.selected_key:
                 selected_item = item
             self._draw_record(ctx, pal, item, now, spp)
         if selected_item is not None:
@@ -420,7 +492,7 @@ class Timeline(CanvasWidget):
         y1 = item.y1
         y2 = item.y2
         faded = item.faded or self.create_mode
-        hovered = self.hover_key == r.key and self.selected_key is None
+        hovered = self.hover_key is r.key and self.selected_key is None
         bg = pal.record_running if item.running else pal.record
         alpha = 0.45 if faded else 1
         ctx.globalAlpha = alpha
@@ -440,13 +512,10 @@ class Timeline(CanvasWidget):
         ctx.lineWidth = 1
         ctx.stroke()
         # Tag colour bands at the left edge
-        band_tags = item.tags if len(item.tags) > 0 else [tags.UNTAGGED]
-        band_tags = tag_order(band_tags)
-        bw = max(4, 8 / Math.sqrt(len(band_tags)))
-        for i in range(len(band_tags)):
-            ctx.fillStyle = (
-                pal.faint if item.faded else taginfo.get_tag_color(band_tags[i])
-            )
+        band_colors = item.info.band_colors
+        bw = max(4, 8 / Math.sqrt(len(band_colors)))
+        for i in range(len(band_colors)):
+            ctx.fillStyle = pal.faint if item.faded else band_colors[i]
             ctx.fillRect(cx + 2 + i * bw, y1 + 1, bw, max(1, bh - 2))
         # Running: a tab below the bar with a dot that blinks every other second.
         if item.running:
@@ -473,7 +542,7 @@ class Timeline(CanvasWidget):
         if hh < 16:
             hy = 0.5 * (y1 + y2) - 8
             hh = 16
-        tip = " ".join(item.tags) if len(item.tags) > 0 else tags.UNTAGGED
+        tip = item.info.tip
         self._hits.append(["bar", cx, hy, cw, hh, r])
         self.add_region(cx, hy, cw, hh, tip + " · click to make draggable", "at")
 
@@ -505,7 +574,7 @@ class Timeline(CanvasWidget):
         ctx.bezierCurveTo(mid, top + LABEL_H - 4, mid, b, cx2, b)
         ctx.stroke()
         # The box
-        hovered = self.hover_key == r.key
+        hovered = self.hover_key is r.key
         if hovered:
             ctx.shadowColor = pal.button_shadow
             ctx.shadowBlur = 8
@@ -554,7 +623,7 @@ class Timeline(CanvasWidget):
         # Description
         ctx.font = "13px " + self._font
         self.draw_description(ctx, r.ds, x, ty, lx + lw - 8 - x, item.faded, pal)
-        tip = " ".join(item.tags) if len(item.tags) > 0 else tags.UNTAGGED
+        tip = item.info.tip
         self._hits.append(["label", lx, top, lw, LABEL_H, r])
         self.add_region(lx, top, lw, LABEL_H, tip + " · click to edit", "right")
 
@@ -582,10 +651,10 @@ class Timeline(CanvasWidget):
         ctx.lineWidth = 2
         ctx.stroke()
         ctx.lineWidth = 1
-        band_tags = tag_order(item.tags if len(item.tags) > 0 else [tags.UNTAGGED])
-        bw = max(4, 8 / Math.sqrt(len(band_tags)))
-        for i in range(len(band_tags)):
-            ctx.fillStyle = taginfo.get_tag_color(band_tags[i])
+        band_colors = item.info.band_colors
+        bw = max(4, 8 / Math.sqrt(len(band_colors)))
+        for i in range(len(band_colors)):
+            ctx.fillStyle = band_colors[i]
             ctx.fillRect(cx + i * bw, y1 + 1, bw, max(1, y2 - y1 - 2))
         if read_only:
             return
@@ -656,12 +725,12 @@ class Timeline(CanvasWidget):
                 continue
             sel_total += secs
             for tag in tlist:
-                if taginfo.get_tag_priority(tag) <= 1:
+                if self.tag_priority(tag) <= 1:
                     per_tag[tag] = (per_tag[tag] or 0) + secs
         parts = []
         tag_time = 0
         for tag in per_tag.keys():
-            parts.append([tag, per_tag[tag]])
+            parts.append([tag, per_tag[tag], self.tag_color(tag)])
             tag_time += per_tag[tag]
         parts.sort(lambda a, b: (b[1] - a[1]) or (-1 if a[0] < b[0] else 1))
         hit.summary = {
@@ -711,7 +780,7 @@ class Timeline(CanvasWidget):
                 x = bx
                 for part in s.parts:
                     pw = bw * part[1] / s.tag_time
-                    ctx.fillStyle = taginfo.get_tag_color(part[0])
+                    ctx.fillStyle = part[2]
                     ctx.fillRect(x, y1, pw + 0.5, bh)
                     x += pw
                 # Desaturate; the top part (fraction = how full) stays stronger.

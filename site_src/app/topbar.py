@@ -309,15 +309,17 @@ class TopBar:
         rk = r[0] + ":" + r[1] + ":" + fdow
         if self._set("range", rk):
             parts = timescale.header_text(r[0], r[1], fdow)
-            self.header1.textContent = parts[0]
-            self.header2.textContent = parts[1]
+            if self._set("header", parts[0] + "|" + parts[1]):
+                self.header1.textContent = parts[0]
+                self.header2.textContent = parts[1]
             plain = timescale.plain_day_range(dt.now())
             grey = (
                 abs(r[0] - plain[0]) < 1
                 and abs(r[1] - plain[1]) < 1
                 and not timescale.parse_offset(app.setting("today_snap_offset"))
             )
-            self.today_button.classList.toggle("dim", grey)
+            if self._set("today_dim", grey):
+                self.today_button.classList.toggle("dim", grey)
         running = store.records.get_running_records()
         n = len(running)
         if self._set("running", n):
