@@ -99,27 +99,26 @@ class RecordIndex:
         size = self._sizes[0]
         first = Math.floor(t1 / size)
         last = Math.max(first, Math.ceil(t2 / size) - 1)
-        result = []
-        seen = window.Set()
+        bins = []
         if last - first + 1 > self._bins.size:
             # A window wider than the data: visit the non-empty bins instead.
-            groups = []
             for b in _list(self._bins.keys()):
                 if first <= b <= last:
-                    groups.push(self._bins.get(b))
+                    bins.push(b)
         else:
-            groups = []
             b = first
             while b <= last:
-                members = self._bins["get"](b)
-                if members is not undefined:
-                    groups.push(members)
+                bins.push(b)
                 b += 1
-        for members in groups:
+        result = []
+        for b in bins:
+            members = self._bins["get"](b)
+            if members is undefined:
+                continue
             for record in _list(members):
-                if seen.has(record):
+                # A record in several bins is taken in the first one visited.
+                if Math.max(first, Math.floor(record.t1 / size)) is not b:
                     continue
-                seen.add(record)
                 if record.t1 < t2 and record.t2 > t1:
                     result.push(record)
         return result
