@@ -51,7 +51,7 @@ THEMES = {
     },
     "dark": {
         "page": "#15191C",
-        "band": "#0B1A24",
+        "band": "#0F2C3E",
         "band_text": "#E6E7E5",
         "band_muted": "#8D9AA3",
         "panel": "#1E2429",

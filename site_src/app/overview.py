@@ -19,7 +19,7 @@ running records) changed, at most every 150 ms while the range moves.
 
 from pscript import window
 
-from . import canvas, dt, taginfo, tagorder, tags, topbar
+from . import canvas, dt, settings, taginfo, tagorder, tags, targets, topbar
 
 ROW_MIN = 30
 ROW_MAX = 60
@@ -268,7 +268,10 @@ class Overview:
                 html += '<span class="tt-ov-dur"></span>'
                 self.head.innerHTML = '<div class="tt-ov-filter">' + html + "</div>"
                 self.target.style.display = ""
-                self.target.textContent = self._target_text(selected)
+                self.target.innerHTML = (
+                    '<div class="tt-ov-target-text"><span></span><span></span></div>'
+                    + '<div class="tt-ov-target-bar"><i></i></div>'
+                )
                 nodes = self.head.querySelectorAll("[data-action]")
                 for i in range(nodes.length):
                     node = nodes[i]
@@ -285,17 +288,37 @@ class Overview:
         value = data.total if len(selected) == 0 else data.filtered
         if dur:
             self._set_duration(dur, value, any_running)
+        if len(selected) > 0:
+            self._render_target(selected, data.filtered)
 
-    def _target_text(self, selected):
-        targets = window.targets
-        if targets and targets.describe_progress:
-            try:
-                text = targets.describe_progress(self.app, " ".join(selected))
-                if text:
-                    return text
-            except Exception as err:
-                window.console.warn("target progress failed:", err)
-        return "No target"
+    def _render_target(self, selected, tracked):
+        """The target progress of the selected tag or combination (TL-23, TP-03)."""
+        r = self.app.get_displayed_range()
+        info = taginfo.get_tag_info(" ".join(selected))
+        progress = targets.target_progress(
+            info.targets,
+            r[0],
+            r[1],
+            tracked,
+            settings.peek("workdays") or 0,
+            self.app.duration_repr(),
+        )
+        spans = self.target.querySelectorAll(".tt-ov-target-text span")
+        bar = self.target.querySelector(".tt-ov-target-bar")
+        if len(spans) < 2 or not bar:
+            return
+        if progress is None:
+            spans[0].textContent = "No target"
+            spans[1].textContent = ""
+            bar.style.display = "none"
+            return
+        spans[0].textContent = progress.text
+        spans[1].textContent = progress.right_text
+        bar.style.display = "" if progress.percent is not None else "none"
+        percent = progress.percent or 0
+        fill = bar.firstChild
+        fill.style.width = str(min(100, percent)) + "%"
+        fill.classList.toggle("over", percent > 100)
 
     def _render_rows(self, data):
         rows = data.rows

@@ -257,6 +257,28 @@ class Timeline(CanvasWidget):
             return 0
         x0 = x
         text_color = pal.faint if faded else pal.record_text
+        # When it does not fit, shorten the plain text first so the tags stay visible.
+        widths = [self._measure(ctx, pair[0]) for pair in parts]
+        total = 0
+        tag_w = 0
+        for i in range(len(parts)):
+            total += widths[i]
+            if parts[i][1] is not None:
+                tag_w += widths[i]
+        if total > maxw and maxw - tag_w > 40 and total > tag_w:
+            ratio = (maxw - tag_w - 2) / (total - tag_w)
+            shortened = []
+            for i in range(len(parts)):
+                pair = parts[i]
+                if pair[1] is None and widths[i] > 0 and pair[0].strip():
+                    text = pair[0]
+                    fitted = self._fit(ctx, text, widths[i] * ratio)
+                    if fitted != text and text.endswith(" ") and fitted:
+                        fitted += " "
+                    shortened.append([fitted, None])
+                else:
+                    shortened.append(pair)
+            parts = shortened
         for pair in parts:
             part = pair[0]
             avail = x0 + maxw - x
@@ -365,6 +387,10 @@ class Timeline(CanvasWidget):
                 ctx.fillStyle = pal.text if is_day else pal.muted
                 if is_day:
                     ctx.font = ("600 11px " if small else "600 12px ") + self._font
+                # Too long for the space (narrow screens): drop leading words
+                # ("Jan 2024" -> "2024", "Wed 1 May" -> "1 May").
+                while self._measure(ctx, label) > cx - 10 and label.indexOf(" ") > 0:
+                    label = label[label.indexOf(" ") + 1 :]
                 ctx.fillText(self._fit(ctx, label, cx - 10), cx - 7, y)
                 if is_day:
                     ctx.font = ("11px " if small else "12px ") + self._font
@@ -585,25 +611,20 @@ class Timeline(CanvasWidget):
         ctx.shadowBlur = 0
         ctx.shadowOffsetY = 0
         ctx.stroke()
-        # Duration
+        # Duration (and on narrow labels, on a line of its own with the times)
         duration = item.t2 - r.t1
         drepr = self.app.duration_repr()
+        two_lines = lw < 300
         ctx.textBaseline = "middle"
         ctx.textAlign = "left"
         ctx.font = "600 12px " + self._font
-        ty = ly + 0.5
+        ty = ly - 8 if two_lines else ly + 0.5
         x = lx + 8
         if item.running:
             text = dt.duration_string(duration, True, drepr)
             # The seconds part in a faded colour
-            main = text
-            secs = ""
-            if drepr == "colon":
-                main = text[: len(text) - 3]
-                secs = text[len(text) - 3 :]
-            elif text.endswith("s"):
-                main = text[: len(text) - 3]
-                secs = text[len(text) - 3 :]
+            main = text[: len(text) - 3]
+            secs = text[len(text) - 3 :]
             ctx.fillStyle = pal.record_text
             ctx.fillText(main, x, ty)
             mw = self._measure(ctx, main)
@@ -611,6 +632,11 @@ class Timeline(CanvasWidget):
             ctx.font = "11px " + self._font
             ctx.fillText(secs, x + mw, ty + 1)
             x += mw + self._measure(ctx, secs) + 8
+        elif two_lines:
+            text = dt.duration_string(duration, False, drepr)
+            ctx.fillStyle = pal.muted if item.faded else pal.record_text
+            ctx.fillText(text, x, ty)
+            x += self._measure(ctx, text) + 8
         else:
             # Right-aligned in a slot as wide as a typical long duration, so the
             # descriptions line up.
@@ -620,6 +646,17 @@ class Timeline(CanvasWidget):
             ctx.fillStyle = pal.muted if item.faded else pal.record_text
             ctx.fillText(text, x + max(0, slot - tw), ty)
             x += max(slot, tw) + 10
+        if two_lines:
+            ctx.font = "11px " + self._font
+            ctx.fillStyle = pal.muted
+            times = (
+                dt.format_time(r.t1)
+                + " – "
+                + ("now" if item.running else dt.format_time(r.t2))
+            )
+            ctx.fillText(self._fit(ctx, times, lx + lw - 8 - x), x, ty)
+            x = lx + 8
+            ty = ly + 9
         # Description
         ctx.font = "13px " + self._font
         self.draw_description(ctx, r.ds, x, ty, lx + lw - 8 - x, item.faded, pal)

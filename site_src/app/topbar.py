@@ -142,7 +142,9 @@ class TopBar:
         self.band = band
         self.row = row
         self._shown = {}  # what the DOM currently shows, to skip needless updates
-        self._start_time = dt.now()
+        self._start_time = (
+            canvas.perf_seconds()
+        )  # real time: a pinned clock stands still
         self._build_band()
         self._build_row()
         self._ring_timer = window.setInterval(self._update_sync, 100)
@@ -413,7 +415,7 @@ class TopBar:
     # %% Onboarding hints (TL-27)
 
     def _update_hints(self):
-        since = dt.now() - self._start_time
+        since = canvas.perf_seconds() - self._start_time
         store = self.app.store
         text = ""
         target = None
