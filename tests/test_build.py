@@ -103,6 +103,9 @@ def test_hashed_references_resolve(built_site):
         for ref in re.findall(r'\s(?:src|href)="([^"\'+ ]+)"', html):
             if ref.startswith(("http:", "https:", "#", "mailto:")) or "{" in ref:
                 continue
+            ref = ref.split("#")[0].split("?")[0]
+            if not ref:
+                continue
             target = os.path.normpath(os.path.join(os.path.dirname(name), ref))
             if ref.endswith("/"):
                 target = os.path.normpath(os.path.join(target, "index.html"))

@@ -25,3 +25,13 @@ def test_app_page_finds_api(page, site_server):
     page.goto(site_server.url("app/demo"))  # no trailing slash: same answer
     assert page.evaluate("env.api_base_url()") == site_server.url("api/v2/")
     save_screenshot(page, "smoke-demo")
+
+
+def test_service_worker_registers_on_the_single_process_server(page, site_server):
+    page.goto(site_server.url("app/"))
+    scope = page.evaluate(
+        "() => navigator.serviceWorker.ready.then((reg) => reg.scope)"
+    )
+    assert scope == site_server.url("app/")
+    caches = page.evaluate("() => caches.keys()")
+    assert any(name.startswith("timetagger_v") for name in caches)

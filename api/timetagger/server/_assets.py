@@ -244,7 +244,9 @@ _MODULE_WRAPPER = """(function (root, factory) {{
 
 {code}
 
-return {{{exports}}};
+// A namespace object without a prototype, so that PScript's dict helpers
+// (module.get(), .keys(), .pop() ...) call the module's own functions.
+return Object.assign(Object.create(null), {{{exports}}});
 }}));
 """
 

@@ -82,8 +82,6 @@ class SiteServer:
             "vary": "accept-encoding",
             "x-content-type-options": "nosniff",
         }
-        if rel.endswith("sw.js"):
-            headers["service-worker-allowed"] = posixpath.dirname("/" + subpath) or "/"
         serve = path
         accept = request.headers.get("accept-encoding", "")
         if "gzip" in accept and os.path.isfile(path + ".gz"):
