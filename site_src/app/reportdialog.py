@@ -462,8 +462,8 @@ class ReportDialog(BaseDialog):
             )
         else:
             self._tags_node.innerHTML = (
-                '<span class="tt-muted">All records. Select tags in the overview'
-                " to report on them only.</span>"
+                '<span class="tt-muted">All records (select tags in the overview'
+                " to narrow it down)</span>"
             )
         self._render_table()
         if move_timeline:

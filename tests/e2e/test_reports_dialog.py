@@ -386,3 +386,53 @@ def test_report_on_a_phone(browser, site_server, built_site):
 
 def test_now_is_pinned():
     assert NOW == local(2024, 3, 14, 15)
+
+
+def test_a_month_by_tag_and_week_csv_and_pdf(browser, site_server, built_site):
+    """A month of data reported by tag and week: every record in the CSV and in the
+    multi-page PDF, with page numbers, and groups ordered by week."""
+    from pypdf import PdfReader
+
+    context = new_context(browser, 1280, 800)
+    page = new_page(context)
+    open_app(page, site_server, built_site)
+    combos = ["#client1 #code", "#client1 #meeting", "#client2 #design", "#admin"]
+    records = []
+    for i in range(400):
+        day = 1 + i % 31
+        t1 = local(2024, 3, day, 8) + (i // 31) * 45 * 60
+        records.append((t1, t1 + 30 * 60, f"{combos[i % 4]} task {i:03d}"))
+    add_records(page, records)
+    set_range(page, local(2024, 3, 1), local(2024, 4, 1))
+    open_report(page, "tagz")
+    page.select_option(".tt-rp-period-select", "week")
+    assert page.inner_text(".tt-rp-range-text") == "01-03-2024 – 31-03-2024"
+    with page.expect_download() as info:
+        page.click(".tt-rp-csv")
+    rows = list(csv.reader(open(info.value.path(), encoding="utf-8", newline="")))
+    assert rows[2][:2] == ["200:00", "Total"]
+    record_rows = [r for r in rows[2:] if r and r[0] == "" and r[2]]
+    assert sorted(r[6] for r in record_rows) == sorted(r[2] for r in records)
+    groups = [r[1] for r in rows[2:] if r and r[0] and r[1] != "Total"]
+    weeks = [g.split(" / ")[0] for g in groups]
+    assert weeks == sorted(weeks, key=lambda w: int(w.split("W")[1]))  # by week
+    assert weeks[0] == "2024W9" and weeks[-1] == "2024W13"
+
+    with page.expect_download(timeout=30000) as info:
+        page.click(".tt-rp-pdf")
+    path = os.path.join(ARTIFACTS, "report-month.pdf")
+    info.value.save_as(path)
+    reader = PdfReader(path)
+    n = len(reader.pages)
+    assert n >= 5
+    text = ""
+    for i, pdf_page in enumerate(reader.pages):
+        page_text = pdf_page.extract_text()
+        assert f"{i + 1}/{n}" in page_text
+        text += page_text + "\n"
+    for _, _, ds in records:
+        assert ds in text, ds
+    for group in groups:
+        assert group in text
+    assert page.js_errors == []
+    context.close()
