@@ -484,3 +484,33 @@ def test_real_app_page_tracks_and_syncs(make_page, site_server):
     assert len(records) == 1
     assert records[0]["t2"] - records[0]["t1"] == 2
     assert page.js_errors == []
+
+
+def test_buttons_and_keys_open_their_dialogs(make_page, site_server):
+    page = open_app(make_page(), site_server)
+    cases = [
+        (lambda: page.click(".tt-menu-btn"), ".tt-menu"),
+        (lambda: page.click(".tt-cal"), ".tt-timerange"),
+        (lambda: page.keyboard.press("t"), ".tt-timerange"),
+        (lambda: page.click(".tt-sync"), ".tt-notification"),
+        (lambda: page.keyboard.press("?"), ".tt-dialog"),
+        (lambda: page.click(".tt-help"), ".tt-dialog"),
+        (lambda: page.click(".tt-report"), ".tt-dialog"),
+        (lambda: page.keyboard.press("r"), ".tt-dialog"),
+    ]
+    for action, selector in cases:
+        action()
+        page.wait_for_selector(selector)
+        assert page.evaluate("dialogs.is_open()")
+        page.evaluate("dialogs.close_all()")
+        page.wait_for_function("!dialogs.is_open()")
+    # While a dialog is open, the app's keys stay out of the way.
+    page.keyboard.press("s")
+    page.wait_for_selector(".tt-record-dialog")
+    before = app_range(page)
+    page.keyboard.press("w")
+    page.keyboard.press("ArrowUp")
+    assert app_range(page) == before
+    assert page.input_value(".tt-desc") == "w"
+    page.evaluate("dialogs.close_all()")
+    assert page.js_errors == []
