@@ -105,10 +105,14 @@ def query_params(request):
             400, "the query string must be ASCII (percent-encode the rest)"
         ) from None
     params = {}
+    plain = "%" not in text and "+" not in text  # the usual case: nothing to decode
     for part in text.split("&"):
         if not part:
             continue
         name, _, value = part.partition("=")
+        if plain:
+            params[name] = value
+            continue
         try:
             name = unquote(name.replace("+", " "), errors="strict")
             value = unquote(value.replace("+", " "), errors="strict")

@@ -49,7 +49,9 @@ BUSY_TIMEOUT = 30  # seconds a write waits for another process's write
 MAX_OPEN = 256  # user databases kept open per process
 BIG_WRITE = 200  # items per PUT above which the write runs in a thread
 BIG_RANGE = 92 * 86400  # a GET records range wider than this runs in a thread
-SQL_CHUNK = 500  # keys per "IN (...)" query
+CHECKPOINT_PAGES = 4000
+SQL_CHUNK = 500
+MANY = 2000  # items above which a pull scans the table instead of the st index  # keys per "IN (...)" query
 ST_STEP = 0.0001
 
 encode = json.JSONEncoder(ensure_ascii=True).encode  # as itemdb encodes items
@@ -72,6 +74,11 @@ def connect(filename):
         cached_statements=64,
     )
     conn.execute("PRAGMA synchronous=NORMAL")
+    # Checkpoint every ~16 MiB of WAL instead of 4: a page that many writes touch is
+    # copied into the database once, not once per write. The WAL file is cut back
+    # to 4 MiB after a checkpoint.
+    conn.execute(f"PRAGMA wal_autocheckpoint={CHECKPOINT_PAGES}")
+    conn.execute(f"PRAGMA journal_size_limit={4 * 2**20}")
     return conn
 
 
@@ -92,17 +99,48 @@ def prepare(filename):
             conn.execute("PRAGMA journal_mode=WAL")
         for sql in EXTRA_INDICES:
             conn.execute(sql)
+        for table in TABLE_INDICES:
+            # itemdb also indexes the primary key, a second copy of it that every
+            # write of a random key must update; the original never needs it (its
+            # itemdb only re-creates indices when columns are missing).
+            conn.execute(f"DROP INDEX IF EXISTS idx_{table}_key")
     except BaseException:
         conn.close()
         raise
     return conn
 
 
-def transaction(conn, func, *args):
-    """Run ``func(conn, *args)`` in one write transaction (BEGIN IMMEDIATE ... COMMIT)."""
+class Known:
+    """What a write must know about the file: the highest st (in any table) and the
+    reset time. Read inside the write transaction, or taken from the in-memory state
+    when ``PRAGMA data_version`` shows that no other connection wrote since."""
+
+    __slots__ = ("highest", "reset_time")
+
+    def __init__(self, highest, reset_time):
+        self.highest = highest
+        self.reset_time = reset_time
+
+    @classmethod
+    def from_tables(cls, conn):
+        reset_time = _as_number(userinfo_value(conn, "reset_time"), 0.0)
+        return cls(highest_st(conn), reset_time)
+
+    def next_st(self):
+        """The st for a write starting now: later than every st in the file."""
+        return max(time.time(), self.highest + ST_STEP)
+
+
+def transaction(conn, known, func, *args):
+    """Run ``func(conn, known, *args)`` in one write transaction.
+
+    ``known`` is a callable returning a ``Known``, called once the write lock is
+    held (None: read it from the tables). Returns what ``func`` returns.
+    """
     conn.execute("BEGIN IMMEDIATE")
     try:
-        result = func(conn, *args)
+        state = Known.from_tables(conn) if known is None else known()
+        result = func(conn, state, *args)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
@@ -130,11 +168,6 @@ def highest_st(conn):
     return best
 
 
-def next_st(conn):
-    """The st for a write starting now; call inside the write transaction."""
-    return max(time.time(), highest_st(conn) + ST_STEP)
-
-
 def userinfo_value(conn, key):
     row = conn.execute("SELECT _ob FROM userinfo WHERE key = ?", (key,)).fetchone()
     if row is None:
@@ -160,19 +193,20 @@ def _as_number(value, default):
     return default
 
 
-# %% Write operations (each runs inside ``transaction``)
+# %% Write operations: each runs inside ``transaction`` and returns
+# ``(result, changes)``, where ``changes`` tells the in-memory state what was written.
 
 
-def write_items(conn, kind, entries):
+def write_items(conn, known, kind, entries):
     """Store validated PUT entries ``(key, item_or_None, error)`` (see ``_items``).
 
-    Returns ``(accepted, failed, errors)``. Rules: an item with ``mt`` before the last
-    reset is refused; an invalid or refused item's stored version is re-written; a
-    stored item with a higher ``mt`` wins over the incoming one (and is re-written);
-    every written item gets the same new ``st``.
+    The result is ``(accepted, failed, errors)``. Rules: an item with ``mt`` before
+    the last reset is refused; an invalid or refused item's stored version is
+    re-written; a stored item with a higher ``mt`` wins over the incoming one (and is
+    re-written); every written item gets the same new ``st``.
     """
-    st = next_st(conn)
-    reset_time = _as_number(userinfo_value(conn, "reset_time"), 0)
+    st = known.next_st()
+    reset_time = known.reset_time
     reset_floor = math.floor(reset_time)
     # The stored versions of the keys in this request, fetched in a few queries.
     keys = list({key for key, _, _ in entries})
@@ -202,10 +236,8 @@ def write_items(conn, kind, entries):
     accepted, failed, errors = [], [], []
     for key, item, error in entries:
         if item is not None and reset_time and item["mt"] < reset_floor:
-            item, error = (
-                None,
-                f"{kind[:-1]} {key!r} was modified before the last reset",
-            )
+            item = None
+            error = f"{kind[:-1]} {key!r} was modified before the last reset"
         old = stored(key)
         if item is None:
             failed.append(key)
@@ -233,25 +265,27 @@ def write_items(conn, kind, entries):
         conn.executemany(
             "INSERT OR REPLACE INTO settings (_ob, key, st) VALUES (?, ?, ?)", rows
         )
-    return accepted, failed, errors
+    changes = {"st": st, "table": kind} if current else {}
+    return (accepted, failed, errors), changes
 
 
-def write_reset(conn):
-    st = next_st(conn)
+def write_reset(conn, known):
+    st = known.next_st()
     put_userinfo(conn, "reset_time", st, st)
-    return st
+    return st, {"st": st, "reset_time": st}
 
 
-def write_seed(conn, name, rotate):
+def write_seed(conn, known, name, rotate):
     """The seed ``name``, created (or replaced, with ``rotate``) when needed."""
     import secrets
 
     seed = userinfo_value(conn, name)
     if isinstance(seed, str) and seed and not rotate:
-        return seed
+        return seed, {"seed": (name, seed)}
     seed = secrets.token_urlsafe(8)
-    put_userinfo(conn, name, seed, next_st(conn))
-    return seed
+    st = known.next_st()
+    put_userinfo(conn, name, seed, st)
+    return seed, {"st": st, "seed": (name, seed)}
 
 
 # %% Read operations
@@ -267,8 +301,15 @@ def read_updates(conn, since, everything):
             if everything:
                 row = conn.execute(f"SELECT group_concat(_ob, ', ') FROM {table}")
             else:
+                # The st index is the way to a few items; for many, a scan of the
+                # table is several times faster than one index lookup per item.
+                many = conn.execute(
+                    f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE st >= ? LIMIT ?)",
+                    (since, MANY),
+                ).fetchone()[0]
+                column = "+st" if many >= MANY else "st"  # "+st": not through the index
                 row = conn.execute(
-                    f"SELECT group_concat(_ob, ', ') FROM {table} WHERE st >= ?",
+                    f"SELECT group_concat(_ob, ', ') FROM {table} WHERE {column} >= ?",
                     (since,),
                 )
             parts.append("[" + (row.fetchone()[0] or "") + "]")
@@ -393,43 +434,70 @@ class UserDB:
     def server_time(self, highest=None):
         """What the client should send as ``since`` next time.
 
-        Any write that commits later gets an ``st`` at least this large: it is at
-        least the highest ``st`` seen plus one step (st grows in commit order), and
-        at most "now", or the start of a write still running in a thread. With
-        several workers, a write may be running in another process, unseen: then
-        ten seconds of margin are left.
+        Any write that commits later gets an ``st`` at least this large: at least
+        the highest ``st`` seen plus one step (st grows in commit order), and at most
+        "now", or the start of a write still running in a thread. With several
+        workers, a write may be running in another process, unseen: then ten
+        seconds of margin are left (the client may get an item twice, never miss
+        one). ``highest`` is the highest st of the snapshot the answer was read from.
         """
+        high = self.highest if highest is None else max(highest, self.highest)
+        return max(high + ST_STEP, self.time_bound())
+
+    def time_bound(self):
         bound = time.time()
         if config.workers > 1:
             bound -= 10.0
         if self.inflight:
             bound = min(bound, min(self.inflight.values()))
-        high = self.highest if highest is None else max(highest, self.highest)
-        return max(high + ST_STEP, bound)
+        return bound
 
     # Writes
 
     async def write(self, func, *args, big=False):
-        """Run ``func(conn, *args)`` in a write transaction, then refresh the state.
+        """Run a write function (see above) in a write transaction; returns its result.
 
-        Small writes run right here (no thread hop: a one-record PUT takes well
-        under a millisecond); big ones in a thread with their own connection.
+        Small writes run right here (no thread hop: a one-record PUT takes a fraction
+        of a millisecond), with what the in-memory state knows; big ones run in a
+        thread with a connection of their own.
         """
         async with self.lock:
             self.refresh()
             if not big:
-                result = transaction(self.conn, func, *args)
-                self.load_state()  # our own commit does not change data_version
+                result, changes = transaction(self.conn, self._known, func, *args)
+                self._apply(changes)  # our own commit leaves data_version as it was
                 return result
             token = object()
             self.inflight[token] = time.time()
             try:
-                return await in_thread(
-                    on_new_connection, self.filename, transaction, func, *args
+                result, _ = await in_thread(
+                    on_new_connection, self.filename, transaction, None, func, *args
                 )
+                return result
             finally:
                 del self.inflight[token]
                 self.refresh()
+
+    def _known(self):
+        """Inside our write transaction: the state, re-read if another connection
+        committed since the last refresh."""
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self.data_version:
+            self.load_state()
+            self.data_version = version
+        return Known(self.highest, self.reset_time)
+
+    def _apply(self, changes):
+        st = changes.get("st")
+        if st is not None:
+            self.highest = max(self.highest, st)
+        if "table" in changes:
+            self.max_st[changes["table"]] = max(self.max_st[changes["table"]], st)
+        if "reset_time" in changes:
+            self.reset_time = changes["reset_time"]
+        if "seed" in changes:
+            name, seed = changes["seed"]
+            self.seeds[name] = seed
 
     async def put_items(self, kind, entries):
         return await self.write(
@@ -448,10 +516,18 @@ class UserDB:
 
     # Reads
 
-    async def get_updates(self, since, everything):
-        return await in_thread(
-            on_new_connection, self.filename, read_updates, since, everything
-        )
+    async def get_updates(self, since, everything, build):
+        """``build(records_json, settings_json, server_time)`` of the items with
+        ``st >= since`` (or of all), read, built and returned in a thread."""
+        bound = max(self.time_bound(), self.highest + ST_STEP)  # before the read
+
+        def work():
+            records, settings, highest = on_new_connection(
+                self.filename, read_updates, since, everything
+            )
+            return build(records, settings, max(highest + ST_STEP, bound))
+
+        return await in_thread(work)
 
     async def get_records(self, a, b, running):
         if abs(b - a) > BIG_RANGE:
@@ -484,7 +560,7 @@ class UserDB:
 # %% The open databases of this process
 
 
-_open = OrderedDict()  # filename -> UserDB, least recently used first
+_open = OrderedDict()  # (datadir, username) -> UserDB, least recently used first
 
 
 def get_user_db(username, create=False):
@@ -492,17 +568,18 @@ def get_user_db(username, create=False):
 
     The caller makes sure the name is acceptable (``username_problem``).
     """
-    filename = user2filename(username)
-    db = _open.get(filename)
+    key = (config.datadir, username)
+    db = _open.get(key)
     if db is not None:
-        _open.move_to_end(filename)
+        _open.move_to_end(key)
         return db
+    filename = user2filename(username)
     if not os.path.isfile(filename):
         if not create:
             return None
         os.makedirs(os.path.dirname(filename), exist_ok=True)
     db = UserDB(username, filename)
-    _open[filename] = db
+    _open[key] = db
     if len(_open) > MAX_OPEN:
         for name, old in list(_open.items())[: len(_open) - MAX_OPEN]:
             if not old.lock.locked() and not old.inflight:

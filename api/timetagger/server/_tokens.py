@@ -16,6 +16,7 @@ import time
 
 from .. import config
 from ._http import HTTPError
+from ._utils import username_problem
 
 WEBTOKEN_LIFETIME = 14 * 86400
 APITOKEN_EXPIRES = 32503748400  # 3000-01-01 (and what the original uses)
@@ -117,7 +118,7 @@ def verify(token):
     username = payload.get("username")
     seed = payload.get("seed")
     expires = payload.get("expires")
-    if not (isinstance(username, str) and username):
+    if not isinstance(username, str) or username_problem(username):
         raise HTTPError(401, "the token has no valid username claim")
     if not isinstance(seed, str):
         raise HTTPError(401, "the token has no valid seed claim")
