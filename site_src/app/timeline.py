@@ -83,6 +83,7 @@ class Timeline(CanvasWidget):
         self.hover_block = None
         self._hits = []  # [kind, x, y, w, h, data], in drawing order
         self._version = 0  # bumped on every store change
+        self._drawn_version = -1
         self._rec_cache = {"t1": 0, "t2": -1, "version": -1, "records": []}
         self._block_cache = {}
         self._block_cache_version = -1
@@ -309,6 +310,7 @@ class Timeline(CanvasWidget):
         pal = colors.current()
         self._layout(w, h)
         self._hits = []
+        self._drawn_version = self._version
         self._read_font()
         r = self.app.get_displayed_range()
         t1 = r[0]
@@ -910,6 +912,8 @@ class Timeline(CanvasWidget):
 
     def on_press(self, p, pointers):
         self.app.stop_animation()
+        if self._drawn_version != self._version:
+            self.draw()  # hit-test what the store holds now, not the last frame
         if len(pointers) >= 2:
             self._start_pinch(pointers)
             return
