@@ -65,6 +65,8 @@ COMPRESSIBLE = {
     ".xml",
     ".webmanifest",
     ".map",
+    ".ttf",  # uncompressed font formats (woff2 is already compressed)
+    ".otf",
 }
 GZIP_MIN_SIZE = 1024
 HASH_LEN = 10
