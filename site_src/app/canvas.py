@@ -34,6 +34,22 @@ def perf_seconds():
     return window.performance.now() / 1000
 
 
+def round_rect(ctx, x, y, w, h, r):
+    """Add a rounded rectangle path (radius clipped to the size) to ``ctx``."""
+    r = max(0, min(r, 0.5 * w, 0.5 * h))
+    ctx.beginPath()
+    ctx.moveTo(x + r, y)
+    ctx.lineTo(x + w - r, y)
+    ctx.arcTo(x + w, y, x + w, y + r, r)
+    ctx.lineTo(x + w, y + h - r)
+    ctx.arcTo(x + w, y + h, x + w - r, y + h, r)
+    ctx.lineTo(x + r, y + h)
+    ctx.arcTo(x, y + h, x, y + h - r, r)
+    ctx.lineTo(x, y + r)
+    ctx.arcTo(x, y, x + r, y, r)
+    ctx.closePath()
+
+
 # %% Redraw scheduling
 
 

@@ -25,7 +25,7 @@
 
 from pscript import window
 
-from . import canvas, colors, dt, settings, taginfo, tags, timescale
+from . import canvas, colors, dt, statblocks, taginfo, tags, timescale
 
 COL_X = 64  # timeline column: left edge and width (narrow screens use less)
 COL_W = 50
@@ -34,21 +34,6 @@ LABEL_SPACING = 48
 EDGE_PAD = 12  # pixels between the range and the canvas edges
 FLAP_H = 20
 FLAP_H_TOUCH = 30
-
-
-def _round_rect(ctx, x, y, w, h, r):
-    r = max(0, min(r, 0.5 * w, 0.5 * h))
-    ctx.beginPath()
-    ctx.moveTo(x + r, y)
-    ctx.lineTo(x + w - r, y)
-    ctx.arcTo(x + w, y, x + w, y + r, r)
-    ctx.lineTo(x + w, y + h - r)
-    ctx.arcTo(x + w, y + h, x + w - r, y + h, r)
-    ctx.lineTo(x + r, y + h)
-    ctx.arcTo(x, y + h, x, y + h - r, r)
-    ctx.lineTo(x, y + r)
-    ctx.arcTo(x, y, x + r, y, r)
-    ctx.closePath()
 
 
 def tag_order(tag_list):
@@ -82,11 +67,11 @@ class Timeline(CanvasWidget):
         self.hover_key = None
         self.hover_block = None
         self._hits = []  # [kind, x, y, w, h, data], in drawing order
-        self._version = 0  # bumped on every store change
+        self.version = 0  # bumped on every store change
         self._drawn_version = -1
         self._rec_cache = {"t1": 0, "t2": -1, "version": -1, "records": []}
-        self._block_cache = {}
-        self._block_cache_version = -1
+        self.block_cache = {}  # statblocks: per-block statistics of a store version
+        self.block_cache_version = -1
         self._text_widths = {}
         self._text_widths_n = 0
         self._font = "system-ui, sans-serif"
@@ -105,16 +90,16 @@ class Timeline(CanvasWidget):
 
     def invalidate(self):
         """Forget cached records and statistics (the store changed)."""
-        self._version += 1
+        self.version += 1
 
     def get_records(self, t1, t2):
         """Records overlapping [t1, t2], from a cache that covers a wider window."""
         c = self._rec_cache
-        if c.version != self._version or t1 < c.t1 or t2 > c.t2:
+        if c.version != self.version or t1 < c.t1 or t2 > c.t2:
             span = t2 - t1
             c.t1 = t1 - span
             c.t2 = t2 + span
-            c.version = self._version
+            c.version = self.version
             c.records = self.app.store.records.get_records(c.t1, c.t2)
         now = dt.now()
         result = []
@@ -123,22 +108,6 @@ class Timeline(CanvasWidget):
             if r.t1 < t2 and rt2 > t1:
                 result.append(r)
         return result
-
-    def block_stats(self, b1, b2):
-        """Statistics of one block, cached per store version (the block with a running
-        record in it is recomputed every second)."""
-        if self._block_cache_version != self._version:
-            self._block_cache = {}
-            self._block_cache_version = self._version
-        key = b1 + ":" + b2
-        now = dt.now()
-        hit = self._block_cache[key]
-        live = b1 <= now and b2 > now - 1
-        if hit is undefined or (live and hit.second != Math.floor(now)):
-            stats = self.app.store.records.get_stats(b1, b2)
-            hit = {"stats": stats, "second": Math.floor(now), "summary": None}
-            self._block_cache[key] = hit
-        return hit
 
     # %% Geometry
 
@@ -193,8 +162,8 @@ class Timeline(CanvasWidget):
         return text[:lo] + "…" if lo > 0 else ""
 
     def _tag_cache(self):
-        if self._tags_version != self._version:
-            self._tags_version = self._version
+        if self._tags_version != self.version:
+            self._tags_version = self.version
             self._colors = {}
             self._priorities = {}
 
@@ -217,10 +186,10 @@ class Timeline(CanvasWidget):
         """What drawing needs of a description, cached per store version: its tags,
         the colour-band tags in display order with their colours, and its parts
         (tags marked with their colour)."""
-        if self._ds_cache_version != self._version:
+        if self._ds_cache_version != self.version:
             self._ds_cache = {}
             self._ds_cache_n = 0
-            self._ds_cache_version = self._version
+            self._ds_cache_version = self.version
         key = ds or ""
         hit = self._ds_cache[key]
         if hit is not undefined:
@@ -310,7 +279,7 @@ class Timeline(CanvasWidget):
         pal = colors.current()
         self._layout(w, h)
         self._hits = []
-        self._drawn_version = self._version
+        self._drawn_version = self.version
         self._read_font()
         r = self.app.get_displayed_range()
         t1 = r[0]
@@ -322,7 +291,7 @@ class Timeline(CanvasWidget):
         if records_mode:
             self._draw_records(ctx, pal, t1, t2)
         else:
-            self._draw_blocks(ctx, pal, t1, t2)
+            statblocks.draw(self, ctx, pal, t1, t2)
         self._draw_now(ctx, pal, t1, t2)
         self._draw_edge_fades(ctx, pal, w, h)
         if records_mode and self.create_mode:
@@ -437,7 +406,7 @@ class Timeline(CanvasWidget):
         x = self.label_x
         y = self.ty0 + 22
         ctx.fillStyle = pal.accent
-        _round_rect(ctx, x - 8, y - 14, tw + 16, 28, 6)
+        canvas.round_rect(ctx, x - 8, y - 14, tw + 16, 28, 6)
         ctx.fill()
         ctx.fillStyle = "#0F2C3E"
         ctx.fillText(text, x, y)
@@ -533,7 +502,7 @@ class Timeline(CanvasWidget):
             ctx.shadowColor = pal.button_shadow
             ctx.shadowBlur = 6
         ctx.fillStyle = bg
-        _round_rect(ctx, cx + 1, y1, cw - 2, bh, 3)
+        canvas.round_rect(ctx, cx + 1, y1, cw - 2, bh, 3)
         ctx.fill()
         ctx.shadowBlur = 0
         ctx.strokeStyle = pal.record_edge
@@ -548,7 +517,7 @@ class Timeline(CanvasWidget):
         # Running: a tab below the bar with a dot that blinks every other second.
         if item.running:
             ctx.fillStyle = bg
-            _round_rect(ctx, cx + cw / 2 - 9, y2 - 2, 18, 12, 3)
+            canvas.round_rect(ctx, cx + cw / 2 - 9, y2 - 2, 18, 12, 3)
             ctx.fill()
             ctx.stroke()
             if Math.floor(now) % 2 == 0:
@@ -608,7 +577,7 @@ class Timeline(CanvasWidget):
             ctx.shadowBlur = 8
             ctx.shadowOffsetY = 1
         ctx.fillStyle = bg
-        _round_rect(ctx, lx, top, lw, LABEL_H, 6)
+        canvas.round_rect(ctx, lx, top, lw, LABEL_H, 6)
         ctx.fill()
         ctx.shadowBlur = 0
         ctx.shadowOffsetY = 0
@@ -683,7 +652,7 @@ class Timeline(CanvasWidget):
         ctx.shadowColor = pal.button_shadow
         ctx.shadowBlur = 8
         ctx.fillStyle = pal.record_running if item.running else pal.record
-        _round_rect(ctx, cx - 2, y1, cw + 4, max(2, y2 - y1), 4)
+        canvas.round_rect(ctx, cx - 2, y1, cw + 4, max(2, y2 - y1), 4)
         ctx.fill()
         ctx.shadowBlur = 0
         ctx.strokeStyle = pal.accent
@@ -704,14 +673,14 @@ class Timeline(CanvasWidget):
         fx = cx + cw / 2 - fw / 2
         # Top flap: the start
         ctx.fillStyle = pal.accent
-        _round_rect(ctx, fx, y1 - fh, fw, fh, 5)
+        canvas.round_rect(ctx, fx, y1 - fh, fw, fh, 5)
         ctx.fill()
         ctx.fillStyle = "#0F2C3E"
         ctx.fillText(dt.format_time(r.t1), cx + cw / 2, y1 - fh / 2)
         self._hits.append(["start", fx, y1 - fh, fw, fh, r])
         if not item.running:
             ctx.fillStyle = pal.accent
-            _round_rect(ctx, fx, y2, fw, fh, 5)
+            canvas.round_rect(ctx, fx, y2, fw, fh, 5)
             ctx.fill()
             ctx.fillStyle = "#0F2C3E"
             ctx.fillText(dt.format_time(r.t2), cx + cw / 2, y2 + fh / 2)
@@ -724,7 +693,7 @@ class Timeline(CanvasWidget):
         ya = self.t2y(a)
         yb = self.t2y(b)
         ctx.fillStyle = colors.with_alpha(pal.accent, 0.55)
-        _round_rect(ctx, self.col_x + 2, ya, self.col_w - 4, max(2, yb - ya), 5)
+        canvas.round_rect(ctx, self.col_x + 2, ya, self.col_w - 4, max(2, yb - ya), 5)
         ctx.fill()
         ctx.strokeStyle = pal.accent
         ctx.lineWidth = 2
@@ -743,134 +712,6 @@ class Timeline(CanvasWidget):
             + ")"
         )
         ctx.fillText(text, self.label_x, 0.5 * (ya + yb))
-
-    # %% Statistics mode (TL-19)
-
-    def _block_summary(self, hit, b1, b2):
-        """Totals and per-primary-tag times of a block, for the selected tags."""
-        selected = self.app.selected_tags
-        key = " ".join(selected)
-        if hit.summary is not None and hit.summary.key == key:
-            return hit.summary
-        stats = hit.stats
-        total = 0
-        sel_total = 0
-        per_tag = {}
-        for tagz in stats.keys():
-            secs = stats[tagz]
-            total += secs
-            tlist = tagz.split(" ")
-            if len(selected) > 0 and not tags.has_all_tags(tlist, selected):
-                continue
-            sel_total += secs
-            for tag in tlist:
-                if self.tag_priority(tag) <= 1:
-                    per_tag[tag] = (per_tag[tag] or 0) + secs
-        parts = []
-        tag_time = 0
-        for tag in per_tag.keys():
-            parts.append([tag, per_tag[tag], self.tag_color(tag)])
-            tag_time += per_tag[tag]
-        parts.sort(lambda a, b: (b[1] - a[1]) or (-1 if a[0] < b[0] else 1))
-        hit.summary = {
-            "key": key,
-            "total": total,
-            "selected": sel_total,
-            "parts": parts,
-            "tag_time": tag_time,
-            "fill": min(1, tag_time / max(1, b2 - b1)),
-        }
-        return hit.summary
-
-    def _draw_blocks(self, ctx, pal, t1, t2):
-        unit = timescale.stats_unit(t1, t2)
-        fdow = self.app.first_day_of_week()
-        workdays = settings.peek("workdays") or 0
-        now = dt.now()
-        drepr = self.app.duration_repr()
-        selected = self.app.selected_tags
-        bx = self.label_x
-        bw = self.right - bx
-        ext0 = self.y2t(-2)
-        ext1 = self.y2t(self.h + 2)
-        blocks = timescale.tick_times(ext0, ext1, unit, fdow, 400)
-        # Rounded border around the block area
-        ya = max(self.t2y(t1), -4)
-        yb = min(self.t2y(t2), self.h + 4)
-        ctx.fillStyle = pal.block
-        _round_rect(ctx, bx, ya, bw, yb - ya, 6)
-        ctx.fill()
-        ctx.save()
-        ctx.clip()
-        for b1 in blocks:
-            if b1 >= ext1:
-                break
-            b2 = dt.add(b1, unit)
-            y1 = self.t2y(b1)
-            y2 = self.t2y(b2)
-            if y2 < -2:
-                continue
-            hit = self.block_stats(b1, b2)
-            s = self._block_summary(hit, b1, b2)
-            bh = y2 - y1
-            free = unit == "1D" and timescale.is_free_day(b1, workdays)
-            # Coloured segments per primary tag, proportional to time
-            if s.tag_time > 0:
-                x = bx
-                for part in s.parts:
-                    pw = bw * part[1] / s.tag_time
-                    ctx.fillStyle = part[2]
-                    ctx.fillRect(x, y1, pw + 0.5, bh)
-                    x += pw
-                # Desaturate; the top part (fraction = how full) stays stronger.
-                ctx.fillStyle = pal.block_fade
-                ctx.fillRect(bx, y1, bw, bh)
-                ctx.fillStyle = pal.block_fade2
-                yf = y1 + bh * s.fill
-                ctx.fillRect(bx, yf, bw, y2 - yf)
-            if free:
-                ctx.fillStyle = pal.free_day
-                ctx.fillRect(bx, y1, bw, bh)
-            if self.hover_block == b1:
-                ctx.fillStyle = pal.hover
-                ctx.fillRect(bx, y1, bw, bh)
-            # Separator line across tick column and block area
-            ctx.fillStyle = pal.panel_edge
-            ctx.fillRect(bx, Math.round(y1), bw, 1)
-            # Texts
-            if bh >= 14:
-                contains_now = b1 <= now < b2
-                cy = y1 + min(bh / 2, 16)
-                big = bh >= 30
-                ctx.textBaseline = "middle"
-                ctx.textAlign = "right"
-                ctx.font = ("bold 14px " if big else "bold 12px ") + self._font
-                ctx.fillStyle = pal.text if contains_now else pal.muted
-                label = timescale.block_label(b1, unit, fdow)
-                ctx.fillText(label, bx + bw - 10, cy)
-                lw = self._measure(ctx, label)
-                ctx.textAlign = "left"
-                ctx.font = ("600 13px " if big else "600 11px ") + self._font
-                ctx.fillStyle = pal.text
-                if len(selected) > 0:
-                    text = (
-                        dt.duration_string(s.selected, False, drepr)
-                        + " / "
-                        + dt.duration_string(s.total, False, drepr)
-                    )
-                else:
-                    text = dt.duration_string(s.total, False, drepr)
-                if s.total > 0:
-                    ctx.fillText(self._fit(ctx, text, bw - lw - 30), bx + 10, cy)
-            self._hits.append(
-                ["block", self.col_x, y1, self.right - self.col_x, bh, [b1, b2]]
-            )
-            self.add_region(bx, y1, bw, bh, "click to zoom in", "at")
-        ctx.restore()
-        ctx.strokeStyle = pal.panel_edge
-        ctx.lineWidth = 1
-        _round_rect(ctx, bx + 0.5, ya + 0.5, bw - 1, yb - ya - 1, 6)
-        ctx.stroke()
 
     # %% Hit testing
 
@@ -912,7 +753,7 @@ class Timeline(CanvasWidget):
 
     def on_press(self, p, pointers):
         self.app.stop_animation()
-        if self._drawn_version != self._version:
+        if self._drawn_version != self.version:
             self.draw()  # hit-test what the store holds now, not the last frame
         if len(pointers) >= 2:
             self._start_pinch(pointers)
