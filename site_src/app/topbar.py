@@ -468,9 +468,12 @@ def build_logged_out(app, node):
     title = _el("h2", "", "You are logged out")
     box.appendChild(title)
     p = _el("p", "")
-    p.textContent = reason or "Log in to see and track your time on this device."
+    if not reason or reason.toLowerCase().startswith("you are logged out"):
+        reason = "Log in to see and track your time on this device."
+    p.textContent = reason
     box.appendChild(p)
     login = _el("a", "tt-tb tt-login", icon("login") + "<span>Login</span>")
-    login.href = "../login/"
+    auth = window.auth
+    login.href = auth.page_url("login/") if auth and auth.page_url else "../login/"
     box.appendChild(login)
     node.appendChild(box)
