@@ -87,18 +87,21 @@ def test_nginx_example(nginx_site):
     assert r.status_code == 307 and r.headers["location"].endswith("/timetagger/")
     for page in [
         "",
-        "login",
         "login/",
-        "account",
-        "cred",
+        "account/",
+        "cred/",
         "app/",
-        "app/demo",
+        "app/demo/",
         "app/sandbox/",
     ]:
         r = httpx.get(f"{base}/timetagger/{page}")
         assert r.status_code == 200, page
         assert "<title>" in r.text
         assert r.headers["cache-control"] == "no-cache"
+        if page:  # without the slash: redirected, as relative links need it
+            r = httpx.get(f"{base}/timetagger/{page.rstrip('/')}")
+            assert r.status_code == 301, page
+            assert r.headers["location"].endswith(f"/timetagger/{page}")
     r = httpx.get(base + "/timetagger/status")
     assert r.text == "ok"
     assert httpx.get(base + "/timetagger/api/v2/").status_code == 200

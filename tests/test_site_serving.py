@@ -9,15 +9,13 @@ import pytest
 
 PAGES = [
     "",
-    "login",
     "login/",
-    "logout",
-    "account",
-    "cred",
+    "logout/",
+    "account/",
+    "cred/",
     "app/",
-    "app/demo",
     "app/demo/",
-    "app/sandbox",
+    "app/sandbox/",
 ]
 
 
@@ -33,6 +31,17 @@ def test_every_page_at_its_pretty_url(site_server):
         assert r.headers["content-type"] == "text/html; charset=utf-8"
         assert r.headers["cache-control"] == "no-cache"
         assert "<title>" in r.text
+
+
+def test_pages_without_trailing_slash_redirect(site_server):
+    for page in PAGES:
+        if not page:
+            continue
+        r = httpx.get(site_server.url(page.rstrip("/")) + "?x=1")
+        assert r.status_code == 301, page
+        assert r.headers["location"] == "/timetagger/" + page + "?x=1"
+        r = httpx.get(site_server.url(page.rstrip("/")), follow_redirects=True)
+        assert r.status_code == 200 and str(r.url) == site_server.url(page)
 
 
 def test_root_redirects_to_prefix(site_server):

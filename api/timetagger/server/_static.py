@@ -1,8 +1,8 @@
 """Serving a built site (``dist/``) from disk, for single-machine use (``make run``).
 
 Production deployments put ``dist/`` on a static host or CDN; this is the same
-behaviour for one process: pretty URLs (``login`` and ``login/`` both serve
-``login/index.html``), precompressed ``.gz`` copies when the client accepts gzip,
+behaviour for one process: pretty URLs (``login/`` serves ``login/index.html``, and
+``login`` redirects there, as static hosts do), precompressed ``.gz`` copies when the client accepts gzip,
 ``ETag`` revalidation, and the cache policy of ``dist/_headers`` (hashed files under
 ``static/`` are immutable for a year, everything else is revalidated).
 """
@@ -47,7 +47,10 @@ class SiteServer:
         self.root = os.path.realpath(dirname)
 
     def resolve(self, subpath):
-        """Map a URL path below the prefix to a file, or None. Never leaves the root."""
+        """Map a URL path below the prefix to a file, or None. Never leaves the root.
+
+        A folder asked for without its trailing slash resolves to its index.html;
+        ``respond`` redirects such requests, as static hosts do."""
         subpath = unquote(subpath)
         if "\x00" in subpath or "\\" in subpath:
             return None
@@ -75,6 +78,15 @@ class SiteServer:
         path = self.resolve(subpath)
         if path is None or os.path.basename(path).startswith("_"):
             return None
+        if (
+            subpath
+            and not subpath.endswith("/")
+            and path.endswith(os.sep + "index.html")
+        ):
+            # Relative links in the page assume the slash: redirect like static hosts.
+            query = request.scope.get("query_string", b"").decode("latin-1")
+            location = request.path + "/" + ("?" + query if query else "")
+            return 301, {"location": location, "cache-control": REVALIDATE}, b""
         rel = os.path.relpath(path, self.root).replace(os.sep, "/")
         headers = {
             "content-type": content_type(path),
