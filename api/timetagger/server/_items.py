@@ -97,6 +97,8 @@ def validate_setting(ob):
             encoded = json.dumps(ob["value"], allow_nan=False)
         except ValueError:
             raise Invalid("the value holds a number JSON cannot carry") from None
+        except RecursionError:
+            raise Invalid("the value is nested too deeply") from None
         if len(encoded) > MAX_VALUE:
             raise Invalid(
                 f"the value must encode to fewer than {MAX_VALUE + 1} characters"

@@ -1,13 +1,15 @@
 """Per-user storage: one SQLite file per user, in the format itemdb writes, plus the
 small in-memory state that lets the hot paths answer without reading a table.
 
-The file holds the tables ``records`` (indexed on key, st, t1, t2), ``settings`` and
-``userinfo`` (key, st), each row a JSON object in ``_ob`` plus its indexed fields, exactly
-as itemdb (and so the original TimeTagger) lays them out; a data directory can move
-between the two. We add two partial indices (running records, records longer than a
-day) for the time-range query, switch the file to WAL mode and write with
+The file holds the tables ``records`` (keyed by key, indexed on st, t1, t2),
+``settings`` and ``userinfo`` (keyed by key, indexed on st), each row a JSON object in
+``_ob`` plus its indexed fields, exactly as itemdb (and so the original TimeTagger) lays
+them out; a data directory can move between the two. We add two partial indices
+(running records, records longer than a day) for the time-range query, drop itemdb's
+redundant second index on the primary key, switch the file to WAL mode and write with
 ``synchronous=NORMAL``: a committed transaction survives a crash of the process, and a
-commit costs no fsync.
+commit costs no fsync. Checkpoints (which do fsync) run in a background thread once
+the WAL passes 16 MiB; a write waits for one only if the WAL passes 128 MiB.
 
 Each ``UserDB`` keeps one connection open for the event loop, and in memory: the
 highest ``st`` of each table, the reset time and the two token seeds. Before every use,
@@ -25,6 +27,7 @@ are serialised in the process by an asyncio lock, and across processes by SQLite
 
 import asyncio
 import json
+import logging
 import math
 import os
 import sqlite3
@@ -49,13 +52,16 @@ BUSY_TIMEOUT = 30  # seconds a write waits for another process's write
 MAX_OPEN = 256  # user databases kept open per process
 BIG_WRITE = 200  # items per PUT above which the write runs in a thread
 BIG_RANGE = 92 * 86400  # a GET records range wider than this runs in a thread
-CHECKPOINT_PAGES = 4000
+WAL_SOFT = 16 * 2**20  # a WAL this big gets a background checkpoint
+WAL_HARD = 128 * 2**20  # a WAL this big is checkpointed before the next write
 SQL_CHUNK = 500
 MANY = 2000  # items above which a pull scans the table instead of the st index  # keys per "IN (...)" query
 ST_STEP = 0.0001
 
+logger = logging.getLogger("timetagger")
 encode = json.JSONEncoder(ensure_ascii=True).encode  # as itemdb encodes items
 _executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="timetagger-db")
+_checkpointer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="timetagger-ckpt")
 
 
 async def in_thread(func, *args):
@@ -74,12 +80,21 @@ def connect(filename):
         cached_statements=64,
     )
     conn.execute("PRAGMA synchronous=NORMAL")
-    # Checkpoint every ~16 MiB of WAL instead of 4: a page that many writes touch is
-    # copied into the database once, not once per write. The WAL file is cut back
-    # to 4 MiB after a checkpoint.
-    conn.execute(f"PRAGMA wal_autocheckpoint={CHECKPOINT_PAGES}")
+    # No checkpoints on commit: they are run in the background (see ``UserDB``), so
+    # a write never waits for the fsync a checkpoint needs. The WAL file is cut back
+    # to 4 MiB after it restarts.
+    conn.execute("PRAGMA wal_autocheckpoint=0")
     conn.execute(f"PRAGMA journal_size_limit={4 * 2**20}")
     return conn
+
+
+def checkpoint(filename, mode="PASSIVE"):
+    """Copy the WAL into the database file (PASSIVE: without blocking anyone)."""
+    conn = connect(filename)
+    try:
+        return conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
+    finally:
+        conn.close()
 
 
 def prepare(filename):
@@ -384,6 +399,7 @@ class UserDB:
         self.reset_time = 0.0
         self.seeds = {}
         self.inflight = {}  # writes running in a thread: id -> lower bound of their st
+        self.checkpointing = False
         self.open()
 
     def __repr__(self):
@@ -462,21 +478,50 @@ class UserDB:
         thread with a connection of their own.
         """
         async with self.lock:
+            if self.wal_size() > WAL_HARD:
+                # Writes outpace the background checkpoints: catch up first, so
+                # that the WAL restarts from its beginning.
+                await in_thread(checkpoint, self.filename, "RESTART")
             self.refresh()
-            if not big:
-                result, changes = transaction(self.conn, self._known, func, *args)
-                self._apply(changes)  # our own commit leaves data_version as it was
-                return result
-            token = object()
-            self.inflight[token] = time.time()
             try:
-                result, _ = await in_thread(
-                    on_new_connection, self.filename, transaction, None, func, *args
-                )
-                return result
+                if not big:
+                    result, changes = transaction(self.conn, self._known, func, *args)
+                    self._apply(changes)  # our own commit leaves data_version as is
+                    return result
+                token = object()
+                self.inflight[token] = time.time()
+                try:
+                    result, _ = await in_thread(
+                        on_new_connection, self.filename, transaction, None, func, *args
+                    )
+                    return result
+                finally:
+                    del self.inflight[token]
+                    self.refresh()
             finally:
-                del self.inflight[token]
-                self.refresh()
+                self._maybe_checkpoint()
+
+    def wal_size(self):
+        try:
+            return os.stat(self.filename + "-wal").st_size
+        except OSError:
+            return 0
+
+    def _maybe_checkpoint(self):
+        """Start a background checkpoint when the WAL has grown (one at a time)."""
+        if self.checkpointing or self.wal_size() < WAL_SOFT:
+            return
+        self.checkpointing = True
+        future = asyncio.get_running_loop().run_in_executor(
+            _checkpointer, checkpoint, self.filename
+        )
+
+        def done(fut):
+            self.checkpointing = False
+            if not fut.cancelled() and fut.exception() is not None:
+                logger.warning("checkpoint of %s failed: %s", self, fut.exception())
+
+        future.add_done_callback(done)
 
     def _known(self):
         """Inside our write transaction: the state, re-read if another connection
