@@ -199,7 +199,10 @@ async def get_records(request, auth_info, db):
     if hidden is not None or tags:
         kept = []
         for text in texts:
-            ds = json.loads(text).get("ds", "")
+            try:
+                ds = json.loads(text).get("ds", "")
+            except (ValueError, AttributeError):  # not written by us or the original
+                continue
             ds = ds if isinstance(ds, str) else ""
             if hidden is not None and ds.startswith("HIDDEN") != hidden:
                 continue

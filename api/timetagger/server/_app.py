@@ -120,7 +120,15 @@ async def api_route(request, sub):
         status, headers, body = text(200, "ok")
     else:
         path = sub[len("api/v2/") :]
-        status, headers, body = await _apiserver.handle_api(request, path)
+        try:
+            status, headers, body = await _apiserver.handle_api(request, path)
+        except DisconnectedError:
+            raise
+        except Exception:  # answered here so that the CORS headers are added
+            logger.exception("error handling %s %s", request.method, request.path)
+            status, headers, body = text(
+                500, "internal server error: the error has been logged"
+            )
     if cors:
         merged = {**headers, **cors}
         if "vary" in headers and "vary" in cors:

@@ -1,0 +1,110 @@
+"""The on-disk format: a data directory written through itemdb the way the original
+TimeTagger writes it is served as is (tokens included), and what we write is read
+back by itemdb with the same tables, columns and JSON items."""
+
+import json
+import os
+import sqlite3
+import time
+
+import itemdb
+import jwt
+
+from timetagger.server import user2filename
+
+from .conftest import Client, record
+
+
+def original_style_datadir(datadir, username):
+    """jwt.key and one user database, made with itemdb like the original does."""
+    users = datadir / "users"
+    users.mkdir(parents=True)
+    key = "k" * 43
+    (datadir / "jwt.key").write_text(key)
+    name = os.path.basename(user2filename(username))
+    db = itemdb.ItemDB(str(users / name))
+    db.ensure_table("userinfo", "!key", "st")
+    db.ensure_table("records", "!key", "st", "t1", "t2")
+    db.ensure_table("settings", "!key", "st")
+    now = time.time()
+    with db:
+        db.put_one("userinfo", key="webtoken_seed", st=now, mt=now, value="seed123")
+        db.put(
+            "records",
+            {"key": "old1", "mt": 5, "t1": 100, "t2": 200, "ds": "old #tag", "st": now},
+            {"key": "old2", "mt": 5, "t1": 300, "t2": 300, "st": now},
+        )
+        db.put("settings", {"key": "theme", "mt": 5, "value": "dark", "st": now})
+    db.close()
+    token = jwt.encode(
+        {"username": username, "expires": int(now) + 86400, "seed": "seed123"},
+        key,
+        algorithm="HS256",
+    )
+    return users / name, token
+
+
+def test_serves_an_original_datadir_and_stays_readable(run_server, tmp_path):
+    datadir = tmp_path / "data"
+    db_file, token = original_style_datadir(datadir, "jürgen@example.com")
+    server = run_server(datadir=datadir)
+    client = Client(server, token)
+    up = client.updates(0)
+    assert sorted(ob["key"] for ob in up["records"]) == ["old1", "old2"]
+    assert up["settings"][0]["value"] == "dark"
+    assert [ob["key"] for ob in client.records("timerange=0-250&tag=tag")] == ["old1"]
+    assert [ob["key"] for ob in client.records("timerange=500-600")] == ["old2"]
+    r = client.put_records([record("new1", 400, 500, "new #x", mt=7)])
+    assert r["accepted"] == ["new1"]
+    client.put_settings([{"key": "theme", "value": "light", "mt": 6}])
+    client.ok("PUT", "forcereset")
+    server.stop()
+
+    # Read back with itemdb, as the original would.
+    db = itemdb.ItemDB(str(db_file))
+    records = {ob["key"]: ob for ob in db.select_all("records")}
+    assert set(records) == {"old1", "old2", "new1"}
+    assert records["new1"] == {
+        "key": "new1",
+        "mt": 7,
+        "t1": 400,
+        "t2": 500,
+        "ds": "new #x",
+        "st": records["new1"]["st"],
+    }
+    assert db.select_one("settings", "key == ?", "theme")["value"] == "light"
+    reset = db.select_one("userinfo", "key == ?", "reset_time")
+    assert reset["value"] > records["new1"]["st"]
+    # The indexed columns agree with the JSON items.
+    conn = sqlite3.connect(db_file)
+    for text, key, st, t1, t2 in conn.execute(
+        "SELECT _ob, key, st, t1, t2 FROM records"
+    ):
+        ob = json.loads(text)
+        assert (ob["key"], ob["st"], ob["t1"], ob["t2"]) == (key, st, t1, t2)
+    indices = {row[1] for row in conn.execute("PRAGMA index_list(records)")}
+    assert {"idx_records_st", "idx_records_t1", "idx_records_t2"} <= indices
+    columns = [row[1] for row in conn.execute("PRAGMA table_info(records)")]
+    assert columns == ["_ob", "key", "st", "t1", "t2"]
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
+
+
+def test_new_files_have_the_itemdb_layout(api):
+    api.put_records([record("a", 1, 2)])
+    users = os.path.join(api.server.datadir, "users")
+    (name,) = [f for f in os.listdir(users) if f.endswith(".db")]
+    conn = sqlite3.connect(os.path.join(users, name))
+    for table, columns in {
+        "records": ["_ob", "key", "st", "t1", "t2"],
+        "settings": ["_ob", "key", "st"],
+        "userinfo": ["_ob", "key", "st"],
+    }.items():
+        info = list(conn.execute(f"PRAGMA table_info({table})"))
+        assert [row[1] for row in info] == columns
+        assert [row[1] for row in info if row[5]] == ["key"]  # the primary key
+        indices = {row[1] for row in conn.execute(f"PRAGMA index_list({table})")}
+        assert f"idx_{table}_st" in indices
+    seeds = dict(conn.execute("SELECT key, _ob FROM userinfo"))
+    assert json.loads(seeds["webtoken_seed"])["value"]
+    conn.close()
