@@ -2,9 +2,16 @@
 
 No browser is ever downloaded: Playwright launches the system ``chromium`` (or the
 binary named by ``$CHROMIUM``). ``browser`` lives for the session; ``context`` and
-``page`` are fresh per test. ``site_server`` serves a fresh build of the site together
-with the API, with one user ``alice`` / ``alice-password``. Screenshots go to
-``test-artifacts/`` via ``save_screenshot(page, name)``.
+``page`` are fresh per test (a plain 1280x800 context). ``site_server`` serves a fresh
+build of the site together with the API, with the users ``alice`` / ``alice-password``
+and ``bob`` / ``bob-password``; ``static_site`` is the split deployment (the build on
+a plain static server, the API on another origin).
+
+``make_page(width, height, touch=False, clock=None, **options)`` makes pages in fresh
+contexts of ``helpers.ZONE`` (closed after the test). ``desk`` (1280x800) and ``phone``
+(375x740, touch) are the sandbox app ready to use, its clock pinned to
+``helpers.NOW`` and showing that day; they fail the test on a script error. The
+functions these build on (and screenshots, the store, the server) are in helpers.py.
 """
 
 import os
@@ -13,9 +20,15 @@ import shutil
 import bcrypt
 import pytest
 
-from conftest import ROOT
-
-ARTIFACTS = os.path.join(ROOT, "test-artifacts")
+from .helpers import (
+    DESKTOP,
+    PHONE,
+    USERS,
+    new_context,
+    new_page,
+    open_app,
+    start_static_site,
+)
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -28,8 +41,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-features=Translate,MediaRouter,OptimizationHints",
 ]
-
-USERS = {"alice": "alice-password", "bob": "bob-password"}
 
 
 def chromium_path():
@@ -80,12 +91,7 @@ def context(browser):
 
 @pytest.fixture
 def page(context):
-    page = context.new_page()
-    page.set_default_timeout(10000)
-    errors = []
-    page.on("pageerror", lambda err: errors.append(str(err)))
-    page.js_errors = errors
-    yield page
+    return new_page(context)
 
 
 @pytest.fixture
@@ -93,8 +99,39 @@ def site_server(run_server, built_site, credentials):
     return run_server(site_dir=built_site, credentials=credentials)
 
 
-def save_screenshot(page, name):
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    path = os.path.join(ARTIFACTS, name if name.endswith(".png") else name + ".png")
-    page.screenshot(path=path, full_page=False)
-    return path
+@pytest.fixture
+def static_site(tmp_path, run_server, credentials):
+    site = start_static_site(tmp_path, run_server, credentials)
+    yield site
+    site.proc.terminate()
+    site.proc.wait(10)
+
+
+@pytest.fixture
+def make_page(browser):
+    contexts = []
+
+    def make(width=DESKTOP[0], height=DESKTOP[1], touch=False, clock=None, **options):
+        context = new_context(browser, width, height, touch=touch, **options)
+        contexts.append(context)
+        return new_page(context, clock)
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def desk(make_page, site_server):
+    page = make_page(*DESKTOP)
+    open_app(page, site_server)
+    yield page
+    assert page.js_errors == []
+
+
+@pytest.fixture
+def phone(make_page, site_server):
+    page = make_page(*PHONE, touch=True)
+    open_app(page, site_server)
+    yield page
+    assert page.js_errors == []

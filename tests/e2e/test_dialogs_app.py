@@ -4,31 +4,17 @@ range, ? for the shortcuts, and Escape giving the keyboard back to the timeline.
 
 import pytest
 
-from .dialogs_harness import (
-    NOW,
-    get_record,
-    local,
-    new_context,
-    new_page,
-    open_app,
-    running,
-    shot,
-)
+from .helpers import NOW, get_record, local, running, shot
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(params=[(1280, 800, False), (375, 740, True)], ids=["desktop", "phone"])
-def app_page(request, browser, site_server, built_site):
-    width, height, touch = request.param
-    context = new_context(browser, width, height, touch=touch)
-    page = new_page(context)
-    open_app(page, site_server, built_site)
-    assert page.kind == "real", "the app page should start the app"
-    page.touch = touch
-    yield page
-    assert page.js_errors == []
-    context.close()
+@pytest.fixture(params=["desk", "phone"], ids=["desktop", "phone"])
+def app_page(request):
+    page = request.getfixturevalue(request.param)
+    assert page.evaluate("window.ttapp instanceof app.App"), "the page runs the app"
+    page.touch = request.param == "phone"
+    return page
 
 
 def press_or_tap(page, key, selector):

@@ -5,28 +5,9 @@ status and error dialogs (TL-24) and the shortcut overlay (SK-05)."""
 
 import pytest
 
-from .dialogs_harness import (
-    NOW,
-    dialog_count,
-    local,
-    new_context,
-    new_page,
-    open_app,
-    open_record_dialog,
-    shot,
-)
+from .helpers import NOW, dialog_count, local, open_record_dialog, shot
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def desk(browser, site_server, built_site):
-    context = new_context(browser, 1280, 800)
-    page = new_page(context)
-    open_app(page, site_server, built_site)
-    yield page
-    assert page.js_errors == []
-    context.close()
 
 
 def focus_canvas(page):

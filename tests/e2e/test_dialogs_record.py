@@ -5,14 +5,11 @@ unsaved-changes question of quirk 17."""
 
 import pytest
 
-from .dialogs_harness import (
+from .helpers import (
     NOW,
     add_records,
     get_record,
     local,
-    new_context,
-    new_page,
-    open_app,
     open_record_dialog,
     running,
     shot,
@@ -20,16 +17,6 @@ from .dialogs_harness import (
 )
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def desk(browser, site_server, built_site):
-    context = new_context(browser, 1280, 800)
-    page = new_page(context)
-    open_app(page, site_server, built_site)
-    yield page
-    assert page.js_errors == []
-    context.close()
 
 
 def dialog_title(page):

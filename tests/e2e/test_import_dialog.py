@@ -9,17 +9,15 @@ import random
 
 import pytest
 
-from .conftest import save_screenshot
-from .issue6_helpers import (
-    FITS,
+from .helpers import (
+    fits,
     local,
     login_app,
-    new_context,
-    new_page,
     open_app,
     open_dialog,
+    save_screenshot,
     server_records,
-    sync_now,
+    sync_until_idle,
     token_of,
 )
 
@@ -60,9 +58,8 @@ def open_import(page):
     page.wait_for_selector(".tt-import-dialog")
 
 
-def test_import_1000_records_to_timeline_and_server(browser, site_server, tmp_path):
-    context = new_context(browser, 1280, 800)
-    page = new_page(context)
+def test_import_1000_records_to_timeline_and_server(make_page, site_server, tmp_path):
+    page = make_page()
     assert login_app(page, site_server) == "alice"
     rows, text = month_csv(1000)
     path = tmp_path / "march.csv"
@@ -117,15 +114,13 @@ def test_import_1000_records_to_timeline_and_server(browser, site_server, tmp_pa
     save_screenshot(page, "import-timeline")
 
     # on the server after the sync
-    assert sync_now(page) == "done"
+    assert sync_until_idle(page) == "done"
     on_server = server_records(site_server, token_of(page), *MARCH)
     assert len(on_server) == 1000
-    server_by_key = {r["key"]: r for r in on_server}
     for key, t1, t2, _tags, ds in rows:
-        r = server_by_key[key]
+        r = on_server[key]
         assert (r["t1"], r["t2"], r["ds"]) == (t1, t2, ds)
     assert page.js_errors == []
-    context.close()
 
 
 TOGGL = (
@@ -136,10 +131,8 @@ TOGGL = (
 )
 
 
-def test_paste_toggl_csv_preview_then_import(browser, site_server, built_site):
-    context = new_context(browser, 1280, 800)
-    page = new_page(context)
-    open_app(page, site_server, built_site)
+def test_paste_toggl_csv_preview_then_import(desk):
+    page = desk
     open_import(page)
     assert "sandbox" in page.inner_text(".tt-im-tip")
     page.fill(".tt-im-text", TOGGL)
@@ -174,7 +167,6 @@ def test_paste_toggl_csv_preview_then_import(browser, site_server, built_site):
         "#internal Weekly sync",
     ]
     assert page.js_errors == []
-    context.close()
 
 
 def _drop_file(page, name, content, mime="text/csv"):
@@ -191,10 +183,8 @@ def _drop_file(page, name, content, mime="text/csv"):
     )
 
 
-def test_drop_a_file_and_refuse_spreadsheets(browser, site_server, built_site):
-    context = new_context(browser, 1280, 800)
-    page = new_page(context)
-    open_app(page, site_server, built_site)
+def test_drop_a_file_and_refuse_spreadsheets(desk):
+    page = desk
     open_import(page)
     _drop_file(page, "hours.xlsx", "PK\x03\x04", "application/vnd.ms-excel")
     assert page.evaluate("window.__dragover_green") is True
@@ -210,31 +200,25 @@ def test_drop_a_file_and_refuse_spreadsheets(browser, site_server, built_site):
         "document.querySelector('.tt-im-text').classList.contains('tt-dragover')"
     )
     assert page.js_errors == []
-    context.close()
 
 
-def test_import_on_a_phone(browser, site_server, built_site):
-    context = new_context(browser, 375, 740, touch=True)
-    page = new_page(context)
-    open_app(page, site_server, built_site)
+def test_import_on_a_phone(phone):
+    page = phone
     open_import(page)
     _, text = month_csv(40)
     page.fill(".tt-im-text", text)
     page.click(".tt-im-analyse")
     page.wait_for_selector(".tt-im-summary")
-    assert page.evaluate(FITS, ".tt-import-dialog") == []
+    assert fits(page, ".tt-import-dialog") == []
     page.evaluate(
         "document.querySelector('.tt-im-summary').scrollIntoView({block: 'center'})"
     )
     save_screenshot(page, "import-phone")
     assert page.js_errors == []
-    context.close()
 
 
-def test_export_round_trip(browser, site_server, built_site, tmp_path):
-    context = new_context(browser, 1280, 800)
-    page = new_page(context)
-    open_app(page, site_server, built_site)
+def test_export_round_trip(desk, site_server, tmp_path):
+    page = desk
     _, text = month_csv(300)
     open_import(page)
     page.fill(".tt-im-text", text)
@@ -265,8 +249,7 @@ def test_export_round_trip(browser, site_server, built_site, tmp_path):
     page.keyboard.press("Escape")
 
     # the exported file imports into an empty sandbox as the same records
-    page.goto(site_server.url("app/sandbox/"))
-    open_app(page, site_server, built_site)
+    open_app(page, site_server)
     path = tmp_path / "export.csv"
     path.write_text(exported, encoding="utf-8")
     open_import(page)
@@ -279,4 +262,3 @@ def test_export_round_trip(browser, site_server, built_site, tmp_path):
     )
     assert after == before
     assert page.js_errors == []
-    context.close()

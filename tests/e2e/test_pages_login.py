@@ -7,24 +7,18 @@ import bcrypt
 import httpx
 import pytest
 
-from ._store_helpers import (
+from .helpers import (
+    USERS,
     api_token_for,
-    login,
-    open_store,
+    auth_info,
+    login_app,
     put_record,
+    save_screenshot,
     server_records,
     token_of,
 )
-from .conftest import USERS, save_screenshot
 
 pytestmark = pytest.mark.e2e
-
-
-def auth_info(page):
-    import json
-
-    text = page.evaluate("localStorage.getItem('timetagger_auth_info')")
-    return json.loads(text) if text else None
 
 
 def test_login_with_credentials(page, site_server):
@@ -71,8 +65,7 @@ def test_login_as_default_user_on_localhost(page, site_server):
 
 
 def test_logout_page_forgets_the_login_and_the_local_data(page, site_server):
-    login(page, site_server.url)
-    open_store(page)
+    login_app(page, site_server, pin=False)
     put_record(page, "#local", 1700000000, 1700000060)
     page.goto(site_server.url("logout/#page=./login/"))
     page.wait_for_url(site_server.url("login/"))
@@ -191,20 +184,7 @@ def test_credential_generator(page, site_server, run_server):
 
     # The credentials work on a server.
     server = run_server(credentials=raw)
-    import base64
-    import json
-
-    body = base64.b64encode(
-        json.dumps(
-            {
-                "method": "usernamepassword",
-                "username": "carol",
-                "password": "s3cret pass",
-            }
-        ).encode()
-    )
-    r = httpx.post(server.url("api/v2/bootstrap_authentication"), content=body)
-    assert r.status_code == 200 and r.json()["token"]
+    assert api_token_for(server, "carol", "s3cret pass")
 
     # A user name that cannot go into the setting is refused.
     page.fill("#cred-username", "ca:rol")

@@ -6,26 +6,18 @@ a path prefix) on one port; the API runs on another port with the site's origin 
 import httpx
 import pytest
 
-from ._store_helpers import (
-    open_store,
+from .helpers import (
+    USERS,
+    login_app,
     put_record,
     server_records,
-    start_static_site,
     sync,
     token_of,
+    wait_for_app,
     wait_until,
 )
-from .conftest import USERS
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def static_site(tmp_path, run_server, credentials):
-    site = start_static_site(tmp_path, run_server, credentials)
-    yield site
-    site.proc.terminate()
-    site.proc.wait(10)
 
 
 def test_split_deployment_login_and_sync(browser, page, static_site):
@@ -40,7 +32,7 @@ def test_split_deployment_login_and_sync(browser, page, static_site):
     page.fill("#login-password", USERS["alice"])
     page.click("#login-submit")
     page.wait_for_url(static_site.url("app/"))
-    assert open_store(page) == "alice"
+    assert wait_for_app(page) == "alice"
 
     key = put_record(page, "#split", 1700000000, 1700003600)
     assert sync(page) == ["ok", ""]
@@ -51,14 +43,10 @@ def test_split_deployment_login_and_sync(browser, page, static_site):
     other = browser.new_context()
     try:
         page2 = other.new_page()
-        page2.goto(static_site.url("login/"))
-        page2.fill("#login-username", "alice")
-        page2.fill("#login-password", USERS["alice"])
-        page2.click("#login-submit")
-        page2.wait_for_url(static_site.url("app/"))
-        open_store(page2)
+        login_app(page2, static_site, pin=False)
+        assert page2.url == static_site.url("app/")
         wait_until(
-            lambda: page2.evaluate(f"!!window.__store.records.get_by_key('{key}')"),
+            lambda: page2.evaluate(f"!!window.ttapp.store.records.get_by_key('{key}')"),
             timeout=5,
         )
     finally:
@@ -97,12 +85,8 @@ def test_api_refuses_other_origins(static_site):
 
 def test_split_deployment_last_push_on_close(context, page, static_site):
     """The keepalive push on closing also works across origins (with a preflight)."""
-    page.goto(static_site.url("login/"))
-    page.fill("#login-username", "bob")
-    page.fill("#login-password", USERS["bob"])
-    page.click("#login-submit")
-    page.wait_for_url(static_site.url("app/"))
-    open_store(page)
+    login_app(page, static_site, "bob", pin=False)
+    assert page.url == static_site.url("app/")
     sync(page)
     token = token_of(page)
     key = put_record(page, "#closed-at-once", 1700000000, 1700000000)

@@ -9,16 +9,15 @@ import os
 
 import pytest
 
-from .conftest import ARTIFACTS, save_screenshot
-from .issue6_helpers import (
-    FITS,
+from .helpers import (
+    ARTIFACTS,
     NOW,
     add_records,
+    fits,
     local,
-    new_context,
-    new_page,
     open_app,
     open_dialog,
+    save_screenshot,
     set_range,
 )
 
@@ -53,18 +52,12 @@ RECORDS = [
 
 
 @pytest.fixture
-def desk(browser, site_server, built_site):
-    context = new_context(browser, 1280, 800)
-    page = new_page(context)
-    requests = []
-    page.on("request", lambda r: requests.append(r.url))
-    page.requests = requests
-    open_app(page, site_server, built_site)
-    add_records(page, RECORDS)
-    set_range(page, *WEEK)
-    yield page
-    assert page.js_errors == []
-    context.close()
+def desk(desk):
+    """The sandbox app with ``RECORDS``, showing ``WEEK`` (``desk.requests``: every
+    URL the page asked for)."""
+    add_records(desk, RECORDS)
+    set_range(desk, *WEEK)
+    return desk
 
 
 def open_report(page, grouping=None):
@@ -290,16 +283,12 @@ def test_pdf_download_text(desk):
     assert reader.metadata.title == "Time record report 11-03-2024 - 17-03-2024"
 
 
-def test_copy_table(browser, site_server, built_site):
-    context = new_context(browser, 1280, 800)
-    context.grant_permissions(
+def test_copy_table(desk, site_server):
+    page = desk
+    page.context.grant_permissions(
         ["clipboard-read", "clipboard-write"],
         origin=site_server.url("").rstrip("/").rsplit("/", 1)[0],
     )
-    page = new_page(context)
-    open_app(page, site_server, built_site)
-    add_records(page, RECORDS)
-    set_range(page, *WEEK)
     open_report(page, "tagz")
     page.click(".tt-rp-copy")
     page.wait_for_selector(".tt-rp-copy.tt-done")
@@ -323,7 +312,6 @@ def test_copy_table(browser, site_server, built_site):
     )
     assert "Copied" in page.inner_text(".tt-rp-status")
     assert page.js_errors == []
-    context.close()
 
 
 def test_options_kept_per_device_and_range_dialog(desk):
@@ -370,32 +358,28 @@ def test_options_kept_per_device_and_range_dialog(desk):
     ]
 
 
-def test_report_on_a_phone(browser, site_server, built_site):
-    context = new_context(browser, 375, 740, touch=True)
-    page = new_page(context)
-    open_app(page, site_server, built_site)
+def test_report_on_a_phone(phone):
+    page = phone
     add_records(page, RECORDS)
     set_range(page, *WEEK)
     page.evaluate("localStorage.removeItem('timetagger_local_settings')")
     open_report(page, "tagz")
-    assert page.evaluate(FITS, ".tt-report-dialog") == []
+    assert fits(page, ".tt-report-dialog") == []
     save_screenshot(page, "report-phone")
     assert page.js_errors == []
-    context.close()
 
 
 def test_now_is_pinned():
     assert NOW == local(2024, 3, 14, 15)
 
 
-def test_a_month_by_tag_and_week_csv_and_pdf(browser, site_server, built_site):
+def test_a_month_by_tag_and_week_csv_and_pdf(make_page, site_server):
     """A month of data reported by tag and week: every record in the CSV and in the
     multi-page PDF, with page numbers, and groups ordered by week."""
     from pypdf import PdfReader
 
-    context = new_context(browser, 1280, 800)
-    page = new_page(context)
-    open_app(page, site_server, built_site)
+    page = make_page()
+    open_app(page, site_server)
     combos = ["#client1 #code", "#client1 #meeting", "#client2 #design", "#admin"]
     records = []
     for i in range(400):
@@ -435,4 +419,3 @@ def test_a_month_by_tag_and_week_csv_and_pdf(browser, site_server, built_site):
     for group in groups:
         assert group in text
     assert page.js_errors == []
-    context.close()

@@ -4,16 +4,7 @@ record dialog, Manage for the searched tags, and the query kept while the page l
 
 import pytest
 
-from .conftest import save_screenshot
-from .issue6_helpers import (
-    FITS,
-    add_records,
-    local,
-    new_context,
-    new_page,
-    open_app,
-    open_dialog,
-)
+from .helpers import add_records, fits, local, open_dialog, save_screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -36,14 +27,10 @@ RECORDS = [
 
 
 @pytest.fixture
-def desk(browser, site_server, built_site):
-    context = new_context(browser, 1280, 800)
-    page = new_page(context)
-    open_app(page, site_server, built_site)
-    add_records(page, RECORDS)
-    yield page
-    assert page.js_errors == []
-    context.close()
+def desk(desk):
+    """The sandbox app with ``RECORDS``."""
+    add_records(desk, RECORDS)
+    return desk
 
 
 def hits(page):
@@ -127,15 +114,12 @@ def test_manage_tags_from_search(desk):
     )
 
 
-def test_search_on_a_phone(browser, site_server, built_site):
-    context = new_context(browser, 375, 740, touch=True)
-    page = new_page(context)
-    open_app(page, site_server, built_site)
+def test_search_on_a_phone(phone):
+    page = phone
     add_records(page, RECORDS)
     open_dialog(page, "searchdialog", "SearchDialog")
     page.fill(".tt-sr-input", "refactor")
     page.click(".tt-sr-go")
-    assert page.evaluate(FITS, ".tt-search-dialog") == []
+    assert fits(page, ".tt-search-dialog") == []
     save_screenshot(page, "search-phone")
     assert page.js_errors == []
-    context.close()

@@ -3,23 +3,14 @@ Import, Export and Settings entries, and the overview's tag configuration."""
 
 import pytest
 
-from .issue6_helpers import (
-    add_records,
-    local,
-    new_context,
-    new_page,
-    open_app,
-    set_range,
-)
+from .helpers import add_records, local, set_range
 
 pytestmark = pytest.mark.e2e
 
 
-def test_keys_and_menu_open_our_dialogs(browser, site_server, built_site):
-    context = new_context(browser, 1280, 800)
-    page = new_page(context)
-    open_app(page, site_server, built_site)
-    assert page.kind == "real", "the sandbox page runs the app"
+def test_keys_and_menu_open_our_dialogs(desk):
+    page = desk
+    assert page.evaluate("window.ttapp instanceof app.App"), "the sandbox runs the app"
     add_records(
         page, [(local(2024, 3, 13, 9), local(2024, 3, 13, 10), "#client1 work")]
     )
@@ -52,4 +43,3 @@ def test_keys_and_menu_open_our_dialogs(browser, site_server, built_site):
     page.wait_for_selector(".tt-combo-dialog")
     page.keyboard.press("Escape")
     assert page.js_errors == []
-    context.close()

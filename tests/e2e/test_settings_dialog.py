@@ -5,15 +5,14 @@ once (dark mode, width); the dialog fits a phone."""
 
 import pytest
 
-from .conftest import save_screenshot
-from .issue6_helpers import (
-    FITS,
+from .helpers import (
+    PHONE,
+    fits,
     login_app,
-    new_context,
-    new_page,
     open_dialog,
+    save_screenshot,
     server_settings,
-    sync_now,
+    sync_until_idle,
     token_of,
 )
 
@@ -21,18 +20,14 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def two_devices(browser, site_server):
-    desk_ctx = new_context(browser, 1280, 800)
-    phone_ctx = new_context(browser, 375, 740, touch=True)
-    desk = new_page(desk_ctx)
-    phone = new_page(phone_ctx)
+def two_devices(make_page, site_server):
+    desk = make_page()
+    phone = make_page(*PHONE, touch=True)
     assert login_app(desk, site_server) == "alice"
     assert login_app(phone, site_server) == "alice"
     yield desk, phone
     assert desk.js_errors == []
     assert phone.js_errors == []
-    desk_ctx.close()
-    phone_ctx.close()
 
 
 def test_synced_setting_reaches_another_device(two_devices, site_server):
@@ -52,14 +47,14 @@ def test_synced_setting_reaches_another_device(two_devices, site_server):
     desk.wait_for_selector(".tt-st-saved.tt-visible")
     assert desk.evaluate("settings.get('date_repr')") == "yyyy-mm-dd"
     assert desk.evaluate("settings.get('first_day_of_week')") == 0
-    assert sync_now(desk) == "done"
+    assert sync_until_idle(desk) == "done"
 
     on_server = server_settings(site_server, token_of(desk))
     assert on_server["date_repr"] == "yyyy-mm-dd"
     assert on_server["first_day_of_week"] == 0
 
     # The other device gets it with its next sync, and its open dialog shows it.
-    assert sync_now(phone) == "done"
+    assert sync_until_idle(phone) == "done"
     phone.wait_for_function(
         "document.querySelector('#tt-st-date-repr').value === 'yyyy-mm-dd'"
     )
@@ -67,7 +62,7 @@ def test_synced_setting_reaches_another_device(two_devices, site_server):
     assert phone.evaluate("settings.get('first_day_of_week')") == 0
     assert phone.evaluate("typeof settings.get('first_day_of_week')") == "number"
     save_screenshot(desk, "settings-desktop")
-    assert phone.evaluate(FITS, ".tt-settings-dialog") == []
+    assert fits(phone, ".tt-settings-dialog") == []
     save_screenshot(phone, "settings-phone")
 
 
@@ -83,10 +78,9 @@ def test_device_settings_stay_on_the_device(two_devices, site_server):
     # dark mode applies at once
     desk.wait_for_function("document.body.classList.contains('darkmode')")
     desk.select_option("#tt-st-width-mode", "1000")
-    if desk.kind == "real":
-        desk.wait_for_function(
-            "document.querySelector('#ttapp').classList.contains('width-1000')"
-        )
+    desk.wait_for_function(
+        "document.querySelector('#ttapp').classList.contains('width-1000')"
+    )
     desk.check("#tt-st-pomodoro-enabled")
     stored = desk.evaluate(
         "JSON.parse(localStorage.getItem('timetagger_local_settings'))"
@@ -97,10 +91,10 @@ def test_device_settings_stay_on_the_device(two_devices, site_server):
         and stored["pomodoro_enabled"] is True
     )
     save_screenshot(desk, "settings-desktop-dark")
-    assert sync_now(desk) == "done"
+    assert sync_until_idle(desk) == "done"
     on_server = server_settings(site_server, token_of(desk))
     assert "darkmode" not in on_server and "width_mode" not in on_server
-    assert sync_now(phone) == "done"
+    assert sync_until_idle(phone) == "done"
     assert phone.evaluate("settings.get('darkmode')") == 1
     assert not phone.evaluate("document.body.classList.contains('darkmode')")
     # back to light

@@ -3,7 +3,7 @@ app page resolves its API beside the site root."""
 
 import pytest
 
-from .conftest import save_screenshot
+from .helpers import save_screenshot
 
 pytestmark = pytest.mark.e2e
 

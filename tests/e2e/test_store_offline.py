@@ -6,36 +6,25 @@ the service worker's cache (SY-18)."""
 
 import pytest
 
-from ._store_helpers import (
-    login,
-    open_store,
+from .helpers import (
+    login_app,
     put_record,
     server_records,
     server_settings,
-    start_static_site,
     sync,
     token_of,
+    wait_for_app,
     wait_until,
 )
-from .conftest import USERS
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def static_site(tmp_path, run_server, credentials):
-    site = start_static_site(tmp_path, run_server, credentials)
-    yield site
-    site.proc.terminate()
-    site.proc.wait(10)
 
 
 T0 = 1700000000
 
 
 def test_offline_changes_reach_the_server_after_reopening(context, page, site_server):
-    login(page, site_server.url)
-    open_store(page)
+    login_app(page, site_server, pin=False)
     kept = put_record(page, "#kept", T0, T0 + 600)
     edited = put_record(page, "#to-edit", T0 + 1000, T0 + 1600)
     deleted = put_record(page, "#to-delete", T0 + 2000, T0 + 2600)
@@ -47,7 +36,7 @@ def test_offline_changes_reach_the_server_after_reopening(context, page, site_se
     put_record(page, "#edited-offline", T0 + 1000, T0 + 1900, key=edited)
     page.evaluate(
         f"""() => {{
-            const rs = window.__store.records;
+            const rs = window.ttapp.store.records;
             rs.put(rs.mark_as_deleted(rs.get_by_key('{deleted}')));
             settings.set('date_repr', 'yyyy-mm-dd');
         }}"""
@@ -60,9 +49,9 @@ def test_offline_changes_reach_the_server_after_reopening(context, page, site_se
     context.set_offline(False)
     page = context.new_page()
     page.goto(site_server.url("app/"))
-    open_store(page)
+    wait_for_app(page)
     # the next start finds the edits in the cache and pushes them
-    wait_until(lambda: page.evaluate("window.__store.records.queue_size() === 0"))
+    wait_until(lambda: page.evaluate("window.ttapp.store.records.queue_size() === 0"))
 
     def pushed():
         records = server_records(site_server, token)
@@ -73,19 +62,18 @@ def test_offline_changes_reach_the_server_after_reopening(context, page, site_se
     assert on_server[edited]["t2"] == T0 + 1900
     assert on_server[deleted]["ds"] == "HIDDEN #to-delete"
     assert on_server[kept]["ds"] == "#kept"
-    assert server_settings(site_server, token)["date_repr"]["value"] == "yyyy-mm-dd"
+    assert server_settings(site_server, token)["date_repr"] == "yyyy-mm-dd"
 
 
 def test_record_put_just_before_closing_reaches_the_server(context, page, site_server):
     """Beyond the original (#439): no time for the scheduled sync, the page goes away
     right after the put; the keepalive push on pagehide delivers it."""
-    login(page, site_server.url)
-    open_store(page)
+    login_app(page, site_server, pin=False)
     sync(page)
     token = token_of(page)
     key = page.evaluate(
         """() => {
-            const rs = window.__store.records;
+            const rs = window.ttapp.store.records;
             const r = rs.create(1700000000, 1700000000, '#started-and-closed');
             rs.put(r);
             return r.key;
@@ -101,14 +89,13 @@ def test_record_put_offline_just_before_closing_is_pushed_next_time(
 ):
     """Offline, the last push cannot go out: the synchronous localStorage copy (and
     IndexedDB) keep the record, and the next start pushes it."""
-    login(page, site_server.url)
-    open_store(page)
+    login_app(page, site_server, pin=False)
     sync(page)
     token = token_of(page)
     context.set_offline(True)
     key = page.evaluate(
         """() => {
-            const rs = window.__store.records;
+            const rs = window.ttapp.store.records;
             const r = rs.create(1700000100, 1700000200, '#offline-and-closed');
             rs.put(r);
             return r.key;
@@ -119,18 +106,15 @@ def test_record_put_offline_just_before_closing_is_pushed_next_time(
     assert key not in server_records(site_server, token)
     page = context.new_page()
     page.goto(site_server.url("app/"))
-    open_store(page)
+    wait_for_app(page)
     record = wait_until(lambda: server_records(site_server, token).get(key), timeout=10)
     assert record["ds"] == "#offline-and-closed"
 
 
 def test_app_shell_loads_offline_from_the_service_worker(context, page, static_site):
     """On a static host (the worker's home; the API on another origin)."""
-    page.goto(static_site.url("login/"))
-    page.fill("#login-username", "alice")
-    page.fill("#login-password", USERS["alice"])
-    page.click("#login-submit")
-    page.wait_for_url(static_site.url("app/"))
+    login_app(page, static_site, pin=False)
+    assert page.url == static_site.url("app/")
     page.evaluate("pwa.register_service_worker()")
     page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15000)
     names, urls = page.evaluate(
@@ -147,15 +131,15 @@ def test_app_shell_loads_offline_from_the_service_worker(context, page, static_s
     assert any("/static/icon-512." in u for u in urls)
     assert not any("/api/" in u for u in urls)
 
-    open_store(page)
+    wait_for_app(page)
     key = put_record(page, "#before-offline", T0, T0 + 60)
     assert sync(page)[0] == "ok"
     context.set_offline(True)
     page.reload()  # served by the worker: no network at all
     assert page.evaluate("typeof stores") == "object"
-    open_store(page)
+    wait_for_app(page)
     # the data comes from IndexedDB, and the store keeps working
-    assert page.evaluate(f"window.__store.records.get_by_key('{key}').ds") == (
+    assert page.evaluate(f"window.ttapp.store.records.get_by_key('{key}').ds") == (
         "#before-offline"
     )
     put_record(page, "#while-offline", T0 + 100, T0 + 160)
@@ -165,7 +149,7 @@ def test_app_shell_loads_offline_from_the_service_worker(context, page, static_s
     # back online: the offline edit goes out
     context.set_offline(False)
     page.goto(static_site.url("app/"))
-    open_store(page)
+    wait_for_app(page)
     token = token_of(page)
     wait_until(
         lambda: any(

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from ._store_helpers import (
+from .helpers import (
     login,
-    open_store,
+    login_app,
     put_record,
     server_records,
     server_settings,
@@ -23,16 +23,15 @@ T0 = 1700000000
 
 
 def test_records_reach_the_server_and_another_device(browser, page, site_server):
-    login(page, site_server.url)
-    assert open_store(page) == "alice"
+    assert login_app(page, site_server, pin=False) == "alice"
     key = put_record(page, "Did a thing #e2e", T0, T0 + 3600)
-    assert page.evaluate("window.__store.state") == "pending"
+    assert page.evaluate("window.ttapp.store.state") == "pending"
     assert sync(page) == ["ok", ""]
     token = token_of(page)
     on_server = server_records(site_server, token)
     assert on_server[key]["ds"] == "Did a thing #e2e"
     assert on_server[key]["t2"] == T0 + 3600
-    assert page.evaluate(f"window.__store.records.is_synced('{key}')")
+    assert page.evaluate(f"window.ttapp.store.records.is_synced('{key}')")
 
     # change it
     put_record(page, "Did a thing #e2e #changed", T0, T0 + 7200, key=key)
@@ -44,19 +43,18 @@ def test_records_reach_the_server_and_another_device(browser, page, site_server)
     # a setting goes the same way
     page.evaluate("settings.set('first_day_of_week', 0)")
     sync(page)
-    assert server_settings(site_server, token)["first_day_of_week"]["value"] == 0
+    assert server_settings(site_server, token)["first_day_of_week"] == 0
 
     # Another device: its first sync brings everything.
     other = browser.new_context()
     try:
         page2 = other.new_page()
-        login(page2, site_server.url)
-        open_store(page2)
+        login_app(page2, site_server, pin=False)
         wait_until(
-            lambda: page2.evaluate(f"!!window.__store.records.get_by_key('{key}')"),
+            lambda: page2.evaluate(f"!!window.ttapp.store.records.get_by_key('{key}')"),
             timeout=5,
         )
-        assert page2.evaluate(f"window.__store.records.get_by_key('{key}').ds") == (
+        assert page2.evaluate(f"window.ttapp.store.records.get_by_key('{key}').ds") == (
             "Did a thing #e2e #changed"
         )
         assert page2.evaluate("settings.get('first_day_of_week')") == 0
@@ -67,7 +65,7 @@ def test_records_reach_the_server_and_another_device(browser, page, site_server)
         t = time.monotonic()
         wait_until(
             lambda: page2.evaluate(
-                f"window.__store.records.get_by_key('{key}').ds === 'Changed again #e2e'"
+                f"window.ttapp.store.records.get_by_key('{key}').ds === 'Changed again #e2e'"
             ),
             timeout=12,
         )
@@ -75,13 +73,15 @@ def test_records_reach_the_server_and_another_device(browser, page, site_server)
         # and a record deleted there disappears here
         page2.evaluate(
             f"""() => {{
-                const rs = window.__store.records;
+                const rs = window.ttapp.store.records;
                 rs.put(rs.mark_as_deleted(rs.get_by_key('{key}')));
-                return window.__store.sync();
+                return window.ttapp.store.sync();
             }}"""
         )
         sync(page)
-        assert page.evaluate("window.__store.records.get_records(0, 4e9).length") == 0
+        assert (
+            page.evaluate("window.ttapp.store.records.get_records(0, 4e9).length") == 0
+        )
         assert server_records(site_server, token)[key]["ds"].startswith("HIDDEN")
     finally:
         other.close()
@@ -89,8 +89,7 @@ def test_records_reach_the_server_and_another_device(browser, page, site_server)
 
 
 def test_revoked_token_ends_on_the_logout_page(browser, page, site_server):
-    login(page, site_server.url)
-    open_store(page)
+    login_app(page, site_server, pin=False)
     put_record(page, "#before-revoke", T0, T0 + 60)
     sync(page)
     old_token = token_of(page)
@@ -99,7 +98,7 @@ def test_revoked_token_ends_on_the_logout_page(browser, page, site_server):
     other = browser.new_context()
     try:
         page2 = other.new_page()
-        login(page2, site_server.url)
+        login(page2, site_server)
         page2.goto(site_server.url("account/"))
         page2.wait_for_selector("#account-logout-others:not([disabled])")
         page2.click("#account-logout-others")
@@ -111,7 +110,7 @@ def test_revoked_token_ends_on_the_logout_page(browser, page, site_server):
 
     # The first device's next sync is refused as revoked: off to the logout page,
     # which clears the token and the local data, then to the home page.
-    page.evaluate("window.__store.sync_soon(0)")
+    page.evaluate("window.ttapp.store.sync_soon(0)")
     page.wait_for_url(site_server.url(""), timeout=15000)
     assert page.evaluate("localStorage.getItem('timetagger_auth_info')") == ""
     assert (

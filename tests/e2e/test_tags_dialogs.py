@@ -6,15 +6,12 @@ import re
 
 import pytest
 
-from .conftest import save_screenshot
-from .issue6_helpers import (
-    FITS,
+from .helpers import (
     add_records,
+    fits,
     local,
-    new_context,
-    new_page,
-    open_app,
     open_dialog,
+    save_screenshot,
     set_range,
 )
 
@@ -32,16 +29,11 @@ RECORDS = [
 
 
 @pytest.fixture
-def desk(browser, site_server, built_site):
-    context = new_context(browser, 1280, 800)
-    page = new_page(context)
-    open_app(page, site_server, built_site)
-    keys = add_records(page, RECORDS)
-    page.keys = keys
-    set_range(page, *WEEK)
-    yield page
-    assert page.js_errors == []
-    context.close()
+def desk(desk):
+    """The sandbox app with ``RECORDS`` (their keys: ``desk.keys``), showing ``WEEK``."""
+    desk.keys = add_records(desk, RECORDS)
+    set_range(desk, *WEEK)
+    return desk
 
 
 def ds_of(page, key):
@@ -195,13 +187,10 @@ def test_rename_from_the_tag_dialog(desk):
     assert ds_of(page, page.keys[4]) == "#temp #client2 notes"
 
 
-def test_tag_dialog_on_a_phone(browser, site_server, built_site):
-    context = new_context(browser, 375, 740, touch=True)
-    page = new_page(context)
-    open_app(page, site_server, built_site)
+def test_tag_dialog_on_a_phone(phone):
+    page = phone
     open_dialog(page, "tagdialogs", "TagDialog", "#client1")
     page.wait_for_selector(".tt-tag-dialog")
-    assert page.evaluate(FITS, ".tt-tag-dialog") == []
+    assert fits(page, ".tt-tag-dialog") == []
     save_screenshot(page, "tag-phone")
     assert page.js_errors == []
-    context.close()

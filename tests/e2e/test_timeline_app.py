@@ -6,60 +6,29 @@ The clock is pinned (Playwright's fake ``Date``) to a Thursday afternoon in
 Europe/Amsterdam, so ranges and texts are known.
 """
 
-import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 
-from .conftest import save_screenshot
+from . import helpers
+from .helpers import NOW, PHONE, add_records, local, running, save_screenshot
 
 pytestmark = pytest.mark.e2e
 
-ZONE = "Europe/Amsterdam"
-NOW = int(datetime.datetime(2024, 3, 14, 15, 0, tzinfo=ZoneInfo(ZONE)).timestamp())
-
-
-def local(y, mo, d, h=0, mi=0, s=0):
-    return int(datetime.datetime(y, mo, d, h, mi, s, tzinfo=ZoneInfo(ZONE)).timestamp())
-
 
 @pytest.fixture
-def make_page(browser):
-    contexts = []
+def make_page(make_page):
+    """Pages with Playwright's clock fixed at ``NOW`` (``dt.now()`` reads it)."""
 
-    def make(width=1280, height=800, touch=False, color_scheme="light"):
-        context = browser.new_context(
-            viewport={"width": width, "height": height},
-            screen={"width": width, "height": height},
-            timezone_id=ZONE,
-            locale="en-GB",
-            has_touch=touch,
-            is_mobile=touch,
-            device_scale_factor=2 if touch else 1,
-            color_scheme=color_scheme,
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10000)
-        errors = []
-        page.on("pageerror", lambda err: errors.append(str(err)))
-        page.js_errors = errors
-        page.clock.set_fixed_time(NOW)
-        return page
+    def make(*args, **kwargs):
+        kwargs.setdefault("color_scheme", "light")
+        return make_page(*args, clock=NOW, **kwargs)
 
-    yield make
-    for context in contexts:
-        context.close()
+    return make
 
 
 def open_app(page, site_server, path="app/sandbox/"):
-    """Open an app page, close its welcome note, wait until the timeline is idle."""
-    page.goto(site_server.url(path))
-    page.wait_for_function("window.ttapp && window.ttapp.timeline")
-    if path != "app/":
-        page.wait_for_selector(".tt-notification")
-        page.keyboard.press("Escape")
-        page.wait_for_function("!dialogs.is_open()")
+    """Open an app page with the app's own range (not pinned), its welcome note
+    closed, and wait until the timeline is idle."""
+    helpers.open_app(page, site_server, path, pin=False)
     idle(page)
     return page
 
@@ -87,22 +56,6 @@ def column_point(page, t):
         }""",
         t,
     )
-
-
-def add_records(page, records):
-    return page.evaluate(
-        """(records) => records.map(([t1, t2, ds]) => {
-            const rs = ttapp.store.records;
-            const r = rs.create(t1, t2, ds);
-            rs.put(r);
-            return r.key;
-        })""",
-        records,
-    )
-
-
-def running(page):
-    return page.evaluate("ttapp.store.records.get_running_records()")
 
 
 def test_initial_view_is_today(make_page, site_server):
@@ -387,7 +340,7 @@ def test_date_hash_goes_to_that_day(make_page, site_server):
 
 
 def test_phone_touch_pan_pinch_and_panels(make_page, site_server):
-    page = open_app(make_page(375, 740, touch=True), site_server)
+    page = open_app(make_page(*PHONE, touch=True), site_server)
     # One panel at a time; the tab shows the other.
     assert page.is_visible(".tt-panel-timeline")
     assert not page.is_visible(".tt-panel-overview")
@@ -454,14 +407,8 @@ def test_logged_out_app_page(make_page, site_server):
 def test_real_app_page_tracks_and_syncs(make_page, site_server):
     """On the real app page (logged in), a timer started and stopped with the keys
     reaches the server."""
-    import httpx
-
     page = make_page()
-    page.goto(site_server.url("login/"))
-    page.fill("#login-username", "alice")
-    page.fill("#login-password", "alice-password")
-    page.click("#login-submit")
-    page.wait_for_url("**/app/")
+    helpers.login_app(page, site_server, pin=False)
     page.wait_for_function("window.ttapp && window.ttapp.store.can_use()")
     page.wait_for_selector(".tt-record", state="visible")
     page.keyboard.press("s")
@@ -472,15 +419,8 @@ def test_real_app_page_tracks_and_syncs(make_page, site_server):
     page.keyboard.press("x")
     page.wait_for_function("ttapp.store.records.get_running_records().length === 0")
     page.evaluate("ttapp.store.sync()")
-    token = page.evaluate(
-        "JSON.parse(localStorage.getItem('timetagger_auth_info')).token"
-    )
-    r = httpx.get(
-        site_server.url("api/v2/records?timerange=0-4000000000"),
-        headers={"authtoken": token},
-        timeout=10,
-    )
-    records = [x for x in r.json()["records"] if x.get("ds") == "Synced work #sync"]
+    on_server = helpers.server_records(site_server, helpers.token_of(page))
+    records = [x for x in on_server.values() if x.get("ds") == "Synced work #sync"]
     assert len(records) == 1
     assert records[0]["t2"] - records[0]["t1"] == 2
     assert page.js_errors == []

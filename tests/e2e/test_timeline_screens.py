@@ -7,48 +7,25 @@ Each view is also checked: no script errors, the header names the range, nothing
 the button row overflows, labels are inside the canvas.
 """
 
-import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 
-from .conftest import save_screenshot
+from .helpers import DESKTOP, PHONE, local, save_screenshot
 
 pytestmark = pytest.mark.e2e
 
-ZONE = "Europe/Amsterdam"
-NOW = int(datetime.datetime(2024, 3, 14, 15, 20, tzinfo=ZoneInfo(ZONE)).timestamp())
-SIZES = {"desktop": (1280, 800), "phone": (375, 740)}
+NOW = local(2024, 3, 14, 15, 20)
+SIZES = {"desktop": DESKTOP, "phone": PHONE}
 
 
-def local(y, mo, d, h=0, mi=0):
-    return int(datetime.datetime(y, mo, d, h, mi, tzinfo=ZoneInfo(ZONE)).timestamp())
-
-
-def open_page(browser, size, theme, path):
-    width, height = SIZES[size]
-    phone = size == "phone"
-    context = browser.new_context(
-        viewport={"width": width, "height": height},
-        screen={"width": width, "height": height},
-        timezone_id=ZONE,
-        locale="en-GB",
-        has_touch=phone,
-        is_mobile=phone,
-        device_scale_factor=2 if phone else 1,
-    )
-    page = context.new_page()
-    page.set_default_timeout(10000)
-    errors = []
-    page.on("pageerror", lambda err: errors.append(str(err)))
-    page.js_errors = errors
-    page.clock.set_fixed_time(NOW)
+def open_page(make_page, size, theme):
+    """A page of that size with Playwright's clock at ``NOW`` and the theme set."""
+    page = make_page(*SIZES[size], touch=size == "phone", clock=NOW)
     darkmode = 2 if theme == "dark" else 1
     page.add_init_script(
         "localStorage.setItem('timetagger_local_settings', "
         f"JSON.stringify({{darkmode: {darkmode}}}))"
     )
-    return context, page
+    return page
 
 
 def settle(page):
@@ -67,88 +44,82 @@ def check_view(page, expected_header):
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
 @pytest.mark.parametrize("size", ["desktop", "phone"])
-def test_main_views(browser, site_server, size, theme):
-    context, page = open_page(browser, size, theme, "app/demo/")
+def test_main_views(make_page, site_server, size, theme):
+    page = open_page(make_page, size, theme)
     name = f"timeline-{size}-{theme}"
-    try:
-        page.goto(site_server.url("app/demo/"))
-        page.wait_for_function("window.ttapp && window.ttapp.timeline")
-        page.wait_for_selector(".tt-notification")
-        save_screenshot(page, f"{name}-welcome")
-        page.evaluate("dialogs.close_all()")
-        assert page.evaluate("document.body.classList.contains('darkmode')") == (
-            theme == "dark"
-        )
-        # Today, with a timer running since 14:45.
-        page.evaluate(
-            """(t) => { const rs = ttapp.store.records;
-                rs.put(rs.create(t, t, "Reviewing the plan #client2 #meeting")); }""",
-            NOW - 35 * 60,
-        )
-        settle(page)
-        check_view(page, "Thu 14 Mar 2024")
-        assert page.inner_text(".tt-stopwatch") == "35m00s"
-        save_screenshot(page, f"{name}-day")
-        # A selected record with its flaps.
-        hit = page.evaluate(
-            """() => { const tl = ttapp.timeline;
-                const h = tl._hits.find((h) => h[0] === "bar" && h[4] > 20);
-                const r = tl.node.getBoundingClientRect();
-                return [r.left + h[1] + h[3] / 2, r.top + h[2] + h[4] / 2]; }"""
-        )
-        page.mouse.click(hit[0], hit[1])
-        settle(page)
-        assert page.evaluate("ttapp.timeline.selected_key") is not None
-        save_screenshot(page, f"{name}-selected")
-        page.keyboard.press("Escape")
-        # Drag-create mode (click an empty spot of the column, early morning).
-        spot = page.evaluate(
-            """(t) => { const tl = ttapp.timeline; const r = tl.node.getBoundingClientRect();
-                return [r.left + tl.col_x + tl.col_w / 2, r.top + tl.t2y(t)]; }""",
-            local(2024, 3, 14, 4),
-        )
-        page.mouse.click(spot[0], spot[1])
-        assert page.evaluate("ttapp.timeline.create_mode") is True
-        save_screenshot(page, f"{name}-create-mode")
-        page.keyboard.press("Escape")
-        # A week and a year of statistics.
-        page.keyboard.press("w")
-        settle(page)
-        check_view(page, "Week 11 11-17 Mar 2024")
-        save_screenshot(page, f"{name}-week")
-        page.keyboard.press("y")
-        settle(page)
-        check_view(page, "2024")
-        save_screenshot(page, f"{name}-year")
-        # The overview with a tag filter (on a phone, after switching panels).
-        page.keyboard.press("m")
-        settle(page)
-        if size == "phone":
-            page.tap(".tt-tab-right")
-        page.locator(".tt-ov-row [data-tag]").first.click()
-        settle(page)
-        assert len(page.evaluate("ttapp.selected_tags")) == 1
-        check_view(page, "Mar 2024")
-        save_screenshot(page, f"{name}-overview-filter")
-    finally:
-        context.close()
+    page.goto(site_server.url("app/demo/"))
+    page.wait_for_function("window.ttapp && window.ttapp.timeline")
+    page.wait_for_selector(".tt-notification")
+    save_screenshot(page, f"{name}-welcome")
+    page.evaluate("dialogs.close_all()")
+    assert page.evaluate("document.body.classList.contains('darkmode')") == (
+        theme == "dark"
+    )
+    # Today, with a timer running since 14:45.
+    page.evaluate(
+        """(t) => { const rs = ttapp.store.records;
+            rs.put(rs.create(t, t, "Reviewing the plan #client2 #meeting")); }""",
+        NOW - 35 * 60,
+    )
+    settle(page)
+    check_view(page, "Thu 14 Mar 2024")
+    assert page.inner_text(".tt-stopwatch") == "35m00s"
+    save_screenshot(page, f"{name}-day")
+    # A selected record with its flaps.
+    hit = page.evaluate(
+        """() => { const tl = ttapp.timeline;
+            const h = tl._hits.find((h) => h[0] === "bar" && h[4] > 20);
+            const r = tl.node.getBoundingClientRect();
+            return [r.left + h[1] + h[3] / 2, r.top + h[2] + h[4] / 2]; }"""
+    )
+    page.mouse.click(hit[0], hit[1])
+    settle(page)
+    assert page.evaluate("ttapp.timeline.selected_key") is not None
+    save_screenshot(page, f"{name}-selected")
+    page.keyboard.press("Escape")
+    # Drag-create mode (click an empty spot of the column, early morning).
+    spot = page.evaluate(
+        """(t) => { const tl = ttapp.timeline; const r = tl.node.getBoundingClientRect();
+            return [r.left + tl.col_x + tl.col_w / 2, r.top + tl.t2y(t)]; }""",
+        local(2024, 3, 14, 4),
+    )
+    page.mouse.click(spot[0], spot[1])
+    assert page.evaluate("ttapp.timeline.create_mode") is True
+    save_screenshot(page, f"{name}-create-mode")
+    page.keyboard.press("Escape")
+    # A week and a year of statistics.
+    page.keyboard.press("w")
+    settle(page)
+    check_view(page, "Week 11 11-17 Mar 2024")
+    save_screenshot(page, f"{name}-week")
+    page.keyboard.press("y")
+    settle(page)
+    check_view(page, "2024")
+    save_screenshot(page, f"{name}-year")
+    # The overview with a tag filter (on a phone, after switching panels).
+    page.keyboard.press("m")
+    settle(page)
+    if size == "phone":
+        page.tap(".tt-tab-right")
+    page.locator(".tt-ov-row [data-tag]").first.click()
+    settle(page)
+    assert len(page.evaluate("ttapp.selected_tags")) == 1
+    check_view(page, "Mar 2024")
+    save_screenshot(page, f"{name}-overview-filter")
 
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
-def test_sandbox_first_use_hint(browser, site_server, size):
-    context, page = open_page(browser, size, "light", "app/sandbox/")
-    try:
-        page.goto(site_server.url("app/sandbox/"))
-        page.wait_for_function("window.ttapp && window.ttapp.timeline")
-        page.wait_for_selector(".tt-notification")
-        page.evaluate("dialogs.close_all()")
-        # After 3 s without any record: a balloon points at the Record button.
-        page.wait_for_selector(".tt-hint.visible", timeout=6000)
-        page.wait_for_timeout(600)  # the fade-in
-        assert "Record" in page.inner_text(".tt-hint")
-        check_view(page, "Thu 14 Mar 2024")
-        save_screenshot(page, f"timeline-{size}-sandbox-hint")
-        page.click(".tt-hint")
-        assert not page.is_visible(".tt-hint")
-    finally:
-        context.close()
+def test_sandbox_first_use_hint(make_page, site_server, size):
+    page = open_page(make_page, size, "light")
+    page.goto(site_server.url("app/sandbox/"))
+    page.wait_for_function("window.ttapp && window.ttapp.timeline")
+    page.wait_for_selector(".tt-notification")
+    page.evaluate("dialogs.close_all()")
+    # After 3 s without any record: a balloon points at the Record button.
+    page.wait_for_selector(".tt-hint.visible", timeout=6000)
+    page.wait_for_timeout(600)  # the fade-in
+    assert "Record" in page.inner_text(".tt-hint")
+    check_view(page, "Thu 14 Mar 2024")
+    save_screenshot(page, f"timeline-{size}-sandbox-hint")
+    page.click(".tt-hint")
+    assert not page.is_visible(".tt-hint")
