@@ -4,18 +4,10 @@
 const test = require("node:test");
 const assert = require("node:assert/strict");
 
-const navigations = [];
-globalThis.location = {
-    href: "http://localhost:8080/timetagger/login/",
-    hash: "",
-    replace(url) {
-        navigations.push(url);
-    },
-};
-globalThis.timetagger_config = { root: "../", api_url: "api/v2/", version: "test" };
-
-const { load } = require("./harness.js");
+const { load, pageAt } = require("./harness.js");
 const { FakeApi, makeToken } = require("./fakeapi.js");
+
+const navigations = pageAt("http://localhost:8080/timetagger/login/");
 
 const auth = load("auth");
 const jobs = load("jobs");

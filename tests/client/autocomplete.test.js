@@ -2,15 +2,15 @@
 // Recent / Tags / Presets button lists (RC-12), and the sources following the store's
 // changes (quirk 16).
 "use strict";
-process.env.TZ = "Europe/Amsterdam";
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const { load } = require("./harness.js");
+const { load, useZone, local: T } = require("./harness.js");
+
+useZone();
 
 const ac = load("autocomplete");
 const dt = load("dt");
 
-const T = (y, mo, d, h = 0, mi = 0) => dt.make_time(y, mo, d, h, mi, 0);
 const NOW = T(2024, 3, 14, 15, 0);
 const HOUR = 3600;
 const DAY = 86400;

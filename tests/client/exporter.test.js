@@ -1,19 +1,14 @@
 // exporter: the export table in Local / Unix / ISO formats (IE-10), and its round trip
 // through the importer.
 "use strict";
-process.env.TZ = "Europe/Amsterdam";
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const { load } = require("./harness.js");
+const { load, useZone, local: L, record: rec } = require("./harness.js");
 
-const dt = load("dt");
+useZone();
+
 const exporter = load("exporter");
 const importer = load("importer");
-
-assert.equal(new Date(Date.UTC(2024, 1, 5)).getTimezoneOffset(), -60, "TZ not applied");
-
-const L = (y, mo, d, h = 0, mi = 0, s = 0) => dt.make_time(y, mo, d, h, mi, s);
-const rec = (key, t1, t2, ds) => ({ key, t1, t2, ds, mt: t1, st: 1 });
 
 // Stored records (descriptions are stored normalised).
 const RECORDS = [

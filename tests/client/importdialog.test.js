@@ -1,10 +1,11 @@
 // importdialog / exportdialog: the pure helpers of the import preview (IE-01, IE-02, IE-09)
 // and of the copied export table (IE-10).
 "use strict";
-process.env.TZ = "Europe/Amsterdam";
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const { load } = require("./harness.js");
+const { load, useZone } = require("./harness.js");
+
+useZone();
 
 const dt = load("dt");
 const importer = load("importer");

@@ -2,15 +2,13 @@
 // tags from tag/project/client columns, keys and de-duplication (IE-03 ... IE-08,
 // IE-12), on fixtures shaped like a Yast, a Toggl Track and a Clockify export.
 "use strict";
-process.env.TZ = "Europe/Amsterdam";
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const { load } = require("./harness.js");
+const { load, useZone, local: L } = require("./harness.js");
 
-const dt = load("dt");
+useZone();
+
 const importer = load("importer");
-
-assert.equal(new Date(Date.UTC(2024, 1, 5)).getTimezoneOffset(), -60, "TZ not applied");
 
 const NOW = 1710000000;
 function keys() {
@@ -21,7 +19,6 @@ function analyse(text, options = {}) {
     return importer.analyse(text, Object.assign({ now: NOW, make_key: keys() }, options));
 }
 const simple = (records) => records.map((r) => ({ key: r.key, t1: r.t1, t2: r.t2, ds: r.ds }));
-const L = (y, mo, d, h = 0, mi = 0, s = 0) => dt.make_time(y, mo, d, h, mi, s);
 
 test("IE-03 separator detection", () => {
     assert.equal(importer.detect_separator("start\tstop\tdescription"), "\t");

@@ -1,11 +1,12 @@
 // pdfexport: the page layout of the report PDF (RP-13) and the document built with
 // the vendored jsPDF (Helvetica here, so the text can be read back from the file).
 "use strict";
-process.env.TZ = "Europe/Amsterdam";
 const test = require("node:test");
 const assert = require("node:assert/strict");
 const path = require("path");
-const { load } = require("./harness.js");
+const { load, useZone } = require("./harness.js");
+
+useZone();
 
 const dt = load("dt");
 const reports = load("reports");

@@ -5,17 +5,17 @@
 // the pure parts of the dialogs module (time-range presets TL-12, menu TL-29, sync
 // status TL-24).
 "use strict";
-process.env.TZ = "Europe/Amsterdam";
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const { load } = require("./harness.js");
+const { load, useZone, local: T } = require("./harness.js");
+
+useZone();
 
 const rd = load("recorddialog");
 const pd = load("presetsdialog");
 const dialogs = load("dialogs");
 const dt = load("dt");
 
-const T = (y, mo, d, h = 0, mi = 0) => dt.make_time(y, mo, d, h, mi, 0);
 const NOW = T(2024, 3, 14, 15, 0);
 
 test("titles, placeholders and submit buttons per mode", () => {

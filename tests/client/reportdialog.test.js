@@ -1,17 +1,17 @@
 // reportdialog: the pure helpers of the report dialog: options from the settings (quirk 4),
 // the texts about the report, the copied table (RP-11) and group titles.
 "use strict";
-process.env.TZ = "Europe/Amsterdam";
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const { load } = require("./harness.js");
+const { load, useZone, record: rec } = require("./harness.js");
+
+useZone();
 
 const dt = load("dt");
 const reports = load("reports");
 const rd = load("reportdialog");
 
 const T = (mo, d, h = 0, mi = 0) => dt.make_time(2024, mo, d, h, mi);
-const rec = (key, t1, t2, ds) => ({ key, t1, t2, ds, mt: t1, st: 0 });
 const RECORDS = [
     rec("a", T(2, 5, 9), T(2, 5, 10, 30), "#client1 #code refactor"),
     rec("b", T(2, 6, 13), T(2, 6, 13, 45), '#client2 review "v2", part 1'),

@@ -1,18 +1,16 @@
 // reports: report rows for every grouping and period, duration formats and rounding,
 // running records, CSV text and file names (RP-01, RP-04 ... RP-09, RP-12; quirks 4-7).
 "use strict";
-process.env.TZ = "Europe/Amsterdam";
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const { load } = require("./harness.js");
+const { load, useZone, record: rec } = require("./harness.js");
+
+useZone();
 
 const dt = load("dt");
 const reports = load("reports");
 
-assert.equal(new Date(Date.UTC(2024, 1, 5)).getTimezoneOffset(), -60, "TZ not applied");
-
 const T = (mo, d, h = 0, mi = 0, s = 0) => dt.make_time(2024, mo, d, h, mi, s);
-const rec = (key, t1, t2, ds) => ({ key, t1, t2, ds, mt: t1, st: 0 });
 
 // A working week, Mon 5 Feb 2024 .. Sun 11 Feb (Amsterdam, CET).
 const NOW = T(2, 9, 17, 15, 30);

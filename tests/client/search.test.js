@@ -1,9 +1,10 @@
 // search: query syntax (SK-02) and results (SK-03).
 "use strict";
-process.env.TZ = "Europe/Amsterdam";
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const { load } = require("./harness.js");
+const { load, useZone } = require("./harness.js");
+
+useZone();
 
 const dt = load("dt");
 const search = load("search");

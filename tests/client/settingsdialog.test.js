@@ -2,10 +2,11 @@
 // ST-01 ... ST-12 once, in the section of where it is stored, with choices that are the
 // allowed values of the spec; select texts mapped back to typed values.
 "use strict";
-process.env.TZ = "Europe/Amsterdam";
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const { load } = require("./harness.js");
+const { load, useZone } = require("./harness.js");
+
+useZone();
 
 const dt = load("dt");
 const settings = load("settings");

@@ -6,36 +6,17 @@
 const test = require("node:test");
 const assert = require("node:assert/strict");
 
-const navigations = [];
-globalThis.location = {
-    href: "http://localhost:8080/timetagger/app/",
-    hash: "",
-    replace(url) {
-        navigations.push(url);
-    },
-};
-globalThis.timetagger_config = { root: "../", api_url: "api/v2/", version: "test" };
-
-const { load } = require("./harness.js");
+const { load, makeStorage, pageAt } = require("./harness.js");
 const { FakeApi, makeToken } = require("./fakeapi.js");
+
+const navigations = pageAt("http://localhost:8080/timetagger/app/");
 
 const stores = load("stores");
 const auth = load("auth");
 const idb = load("idb");
 const dt = load("dt");
 
-// Each "device" has its own localStorage; switch before acting as that device.
-function makeStorage() {
-    const data = new Map();
-    return {
-        getItem: (k) => (data.has(k) ? data.get(k) : null),
-        setItem: (k, v) => data.set(k, String(v)),
-        removeItem: (k) => data.delete(k),
-        clear: () => data.clear(),
-        keys: () => [...data.keys()],
-    };
-}
-
+// Each "device" has its own localStorage (makeStorage); switch before acting as it.
 class Device {
     constructor(api, username) {
         this.api = api;

@@ -1,10 +1,11 @@
 // tagdialogs and searchdialog: colours (quirk 8), the rename rules across records (TG-12),
 // the target form (TP-01), the palette, and the search dialog's texts (SK-02, SK-03).
 "use strict";
-process.env.TZ = "Europe/Amsterdam";
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const { load } = require("./harness.js");
+const { load, useZone } = require("./harness.js");
+
+useZone();
 
 const dt = load("dt");
 const search = load("search");

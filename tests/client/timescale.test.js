@@ -6,9 +6,10 @@
 "use strict";
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const { load } = require("./harness.js");
+const { load, useZone } = require("./harness.js");
 
-process.env.TZ = "Europe/Amsterdam";
+useZone();
+
 assert.equal(new Date(Date.UTC(2024, 6, 1, 12)).getTimezoneOffset(), -120, "TZ not applied");
 
 const dt = load("dt");

@@ -23,6 +23,11 @@ from .helpers import (
 
 pytestmark = pytest.mark.e2e
 
+# RP-12: the columns of the CSV and of the copied table.
+CSV_HEADER = (
+    "subtotals tag_groups duration date start stop description user tags".split()
+)
+
 WEEK = (local(2024, 3, 11), local(2024, 3, 18))  # Mon 11 .. Sun 17 March 2024
 RECORDS = [
     (
@@ -149,17 +154,7 @@ def test_csv_download_row_by_row(desk, tmp_path):
     raw = path.read_bytes()
     assert b"\r\n" in raw and not raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
-    assert rows[0] == [
-        "subtotals",
-        "tag_groups",
-        "duration",
-        "date",
-        "start",
-        "stop",
-        "description",
-        "user",
-        "tags",
-    ]
+    assert rows[0] == CSV_HEADER
     assert rows[1] == []
     body = rows[2:]
     empty = [""] * 9
@@ -294,17 +289,7 @@ def test_copy_table(desk, site_server):
     page.wait_for_selector(".tt-rp-copy.tt-done")
     text = page.evaluate("navigator.clipboard.readText()")
     lines = text.split("\r\n")
-    assert lines[0].split("\t") == [
-        "subtotals",
-        "tag_groups",
-        "duration",
-        "date",
-        "start",
-        "stop",
-        "description",
-        "user",
-        "tags",
-    ]
+    assert lines[0].split("\t") == CSV_HEADER
     assert lines[1].split("\t")[:2] == ["6:00", "Total"]
     assert (
         "\t\t1:30\t11-03-2024\t09:00\t10:30\t#client1 #code refactor parser\t\t#client1 #code"

@@ -71,14 +71,7 @@ def test_record_put_just_before_closing_reaches_the_server(context, page, site_s
     login_app(page, site_server, pin=False)
     sync(page)
     token = token_of(page)
-    key = page.evaluate(
-        """() => {
-            const rs = window.ttapp.store.records;
-            const r = rs.create(1700000000, 1700000000, '#started-and-closed');
-            rs.put(r);
-            return r.key;
-        }"""
-    )
+    key = put_record(page, "#started-and-closed", 1700000000, 1700000000)
     page.close()
     record = wait_until(lambda: server_records(site_server, token).get(key), timeout=10)
     assert record["ds"] == "#started-and-closed"
@@ -93,14 +86,7 @@ def test_record_put_offline_just_before_closing_is_pushed_next_time(
     sync(page)
     token = token_of(page)
     context.set_offline(True)
-    key = page.evaluate(
-        """() => {
-            const rs = window.ttapp.store.records;
-            const r = rs.create(1700000100, 1700000200, '#offline-and-closed');
-            rs.put(r);
-            return r.key;
-        }"""
-    )
+    key = put_record(page, "#offline-and-closed", 1700000100, 1700000200)
     page.close()
     context.set_offline(False)
     assert key not in server_records(site_server, token)
