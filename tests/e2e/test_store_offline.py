@@ -81,11 +81,16 @@ def test_record_put_offline_just_before_closing_is_pushed_next_time(
     context, page, site_server
 ):
     """Offline, the last push cannot go out: the synchronous localStorage copy (and
-    IndexedDB) keep the record, and the next start pushes it."""
+    IndexedDB) keep the record, and the next start pushes it. (Chromium lets the
+    keepalive request of a closing page through even in emulated offline mode, so the
+    page's fetch fails the way it does on a real dead network.)"""
     login_app(page, site_server, pin=False)
     sync(page)
     token = token_of(page)
     context.set_offline(True)
+    page.evaluate(
+        "() => { window.fetch = () => Promise.reject(new TypeError('offline')); }"
+    )
     key = put_record(page, "#offline-and-closed", 1700000100, 1700000200)
     page.close()
     context.set_offline(False)
