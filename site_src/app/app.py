@@ -321,6 +321,7 @@ class App:
         self._panel = "timeline"  # shown on narrow screens
         self._logged_out = None
         self._redraw_pending = False
+        self._notices_shown = 0
         self.scheduler = canvas.Scheduler(self._draw)
         self._build()
         store.on_change(self._on_store_change)
@@ -529,6 +530,8 @@ class App:
         self.overview.update()
 
     def _on_store_change(self, what):
+        if what == "notice" or what == "state":
+            self._show_notices()
         if what == "records":
             self.timeline.invalidate()
             self.overview.invalidate()
@@ -536,6 +539,27 @@ class App:
             self.timeline.invalidate()
             self.overview.invalidate()
         self.request_redraw()
+
+    def _show_notices(self):
+        """Server notices (SY-06): each new one in a notification dialog; a read-only
+        account marks the page, which greys out the dialogs' action buttons."""
+        store = self.store
+        window.document.body.classList.toggle("is_read_only", bool(store.is_read_only))
+        notices = store.notices or []
+        while self._notices_shown < len(notices):
+            notice = notices[self._notices_shown]
+            self._notices_shown += 1
+            title = "Read-only account" if store.is_read_only else "Server notice"
+            if notice.kind and notice.kind.toLowerCase() != "readonly":
+                title = notice.kind
+            self.actions._open(
+                "dialogs",
+                "NotificationDialog",
+                title,
+                "<p>" + window.dialogs.escape_html(notice.message) + "</p>",
+                None,
+                "warning",
+            )
 
     def _on_setting_change(self, key):
         if key == "width_mode":

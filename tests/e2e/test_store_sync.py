@@ -130,3 +130,49 @@ def test_revoked_token_ends_on_the_logout_page(browser, page, site_server):
         })"""
     )
     assert cache == 0
+
+
+def test_server_notice_and_read_only_account(page, site_server):
+    """SY-06: a push answered with 402 shows its message once, in a notification; the
+    ``readonly`` kind marks the page, greys out the dialogs' actions and stops edits."""
+    login_app(page, site_server, pin=False)
+    sync(page)
+
+    def read_only(route):
+        if route.request.method == "PUT":
+            route.fulfill(status=402, body="readonly|This account is read-only now.")
+        else:
+            route.continue_()
+
+    page.route("**/api/v2/records", read_only)
+    put_record(page, "#refused", T0, T0 + 60)
+    assert sync(page)[0] == "error"
+    note = page.wait_for_selector(".tt-notification")
+    assert "read-only now" in note.inner_text()
+    assert page.evaluate("document.body.classList.contains('is_read_only')")
+    page.click(".tt-notification .tt-btn")
+    sync(page)  # the same notice again: not shown twice
+    page.wait_for_timeout(300)
+    assert page.evaluate("document.querySelectorAll('.tt-notification').length") == 0
+    # no new records from the app's actions; the record dialog's actions are inert
+    before = page.evaluate("window.ttapp.store.records.get_running_records().length")
+    page.evaluate("window.ttapp.actions.start_record()")
+    page.wait_for_timeout(200)
+    assert (
+        page.evaluate("window.ttapp.store.records.get_running_records().length")
+        == before
+    )
+    page.keyboard.press("Escape")
+    key = page.evaluate("window.ttapp.store.records.get_records(0, 4e9)[0].key")
+    page.evaluate(
+        """(key) => new recorddialog.RecordDialog(window.ttapp).open(
+            'edit', window.ttapp.store.records.get_by_key(key))""",
+        key,
+    )
+    dialog = page.wait_for_selector(".tt-record-dialog")
+    for button in dialog.query_selector_all(".tt-dialog-footer .tt-btn"):
+        style = button.evaluate("(b) => getComputedStyle(b).pointerEvents")
+        assert style == "none" or button.is_disabled()
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(200)
+    assert page.evaluate("document.querySelectorAll('.tt-dialog-layer').length") == 0
