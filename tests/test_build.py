@@ -88,7 +88,10 @@ def test_gzip_copies(built_site):
         if name.endswith(".gz"):
             assert gzip.decompress(data) == files[name[:-3]]
             assert len(files[name[:-3]]) > 1024
-        elif name.endswith((".html", ".js", ".css", ".json", ".ttf")) and len(data) > 1024:
+        elif (
+            name.endswith((".html", ".js", ".css", ".json", ".ttf"))
+            and len(data) > 1024
+        ):
             assert name + ".gz" in files, name
         elif len(data) <= 1024:
             assert name + ".gz" not in files

@@ -108,3 +108,41 @@ def test_new_files_have_the_itemdb_layout(api):
     seeds = dict(conn.execute("SELECT key, _ob FROM userinfo"))
     assert json.loads(seeds["webtoken_seed"])["value"]
     conn.close()
+
+
+def test_wal_restarts_under_a_stream_of_big_writes(tmp_path, monkeypatch):
+    """A background checkpoint never reaches the last frame while writes keep coming;
+    past WAL_HARD the writes wait for a full one, so the WAL restarts and stays
+    bounded, and nothing written is lost."""
+    import asyncio
+
+    from timetagger.server import _items, _store
+
+    monkeypatch.setattr(_store, "WAL_SOFT", 256 * 1024)
+    monkeypatch.setattr(_store, "WAL_HARD", 512 * 1024)
+    filename = str(tmp_path / "user.db")
+    sizes = []
+
+    async def main():
+        db = _store.UserDB("walter", filename)
+        try:
+            for i in range(60):
+                obs = [
+                    record(f"k{i}-{j}", t1=1000 * j, t2=1000 * j + 10, ds="#wal")
+                    for j in range(300)
+                ]
+                entries, errors = _items.split_items("records", obs)
+                accepted, failed, _ = await db.put_items("records", entries)
+                assert len(accepted) == 300 and not failed and not errors
+                sizes.append(db.wal_size())
+            if db.checkpointing is not None:
+                await asyncio.wait([db.checkpointing])
+        finally:
+            db.close()
+
+    asyncio.run(main())
+    steps = [b - a for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
+    assert max(sizes) <= _store.WAL_HARD + 2 * max(steps), sizes  # one write's worth
+    assert min(steps) < 0, sizes  # it restarted
+    with sqlite3.connect(filename) as conn:
+        assert conn.execute("SELECT count(*) FROM records").fetchone()[0] == 18000

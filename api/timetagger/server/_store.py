@@ -9,7 +9,9 @@ them out; a data directory can move between the two. We add two partial indices
 redundant second index on the primary key, switch the file to WAL mode and write with
 ``synchronous=NORMAL``: a committed transaction survives a crash of the process, and a
 commit costs no fsync. Checkpoints (which do fsync) run in a background thread once
-the WAL passes 16 MiB; a write waits for one only if the WAL passes 128 MiB.
+the WAL passes 64 MiB; past 128 MiB the writes wait until it is all copied, so that
+the WAL restarts from its beginning (see ``UserDB._catch_up``). Pages are read through
+a memory map, and big writes use a connection of their own that stays open.
 
 Each ``UserDB`` keeps one connection open for the event loop, and in memory: the
 highest ``st`` of each table, the reset time and the two token seeds. Before every use,
@@ -52,9 +54,11 @@ BUSY_TIMEOUT = 30  # seconds a write waits for another process's write
 MAX_OPEN = 256  # user databases kept open per process
 BIG_WRITE = 200  # items per PUT above which the write runs in a thread
 BIG_RANGE = 92 * 86400  # a GET records range wider than this runs in a thread
-WAL_SOFT = 16 * 2**20  # a WAL this big gets a background checkpoint
+WAL_SOFT = 64 * 2**20  # a WAL this big gets a background checkpoint
 WAL_HARD = 128 * 2**20  # a WAL this big is checkpointed before the next write
 SQL_CHUNK = 500
+MMAP_SIZE = 2**30  # bytes of a database file read through a memory map
+WRITER_CACHE_KIB = 16384  # page cache of the connection for big writes
 MANY = 2000  # items above which a pull scans the table instead of the st index  # keys per "IN (...)" query
 ST_STEP = 0.0001
 
@@ -71,7 +75,7 @@ async def in_thread(func, *args):
 # %% Connections and transactions
 
 
-def connect(filename):
+def connect(filename, cache_kib=None):
     conn = sqlite3.connect(
         filename,
         timeout=BUSY_TIMEOUT,
@@ -80,11 +84,18 @@ def connect(filename):
         cached_statements=64,
     )
     conn.execute("PRAGMA synchronous=NORMAL")
+    # Pages are read through a memory map (no system call per page, no second copy
+    # of the OS's cache). A bigger page cache (for the connection of big writes)
+    # keeps a transaction's changed pages in memory until the commit instead of
+    # spilling them to the WAL half-way.
+    conn.execute(f"PRAGMA mmap_size={MMAP_SIZE}")
+    if cache_kib:
+        conn.execute(f"PRAGMA cache_size=-{cache_kib}")
     # No checkpoints on commit: they are run in the background (see ``UserDB``), so
-    # a write never waits for the fsync a checkpoint needs. The WAL file is cut back
-    # to 4 MiB after it restarts.
+    # a write seldom waits for the fsync a checkpoint needs. When the WAL restarts,
+    # its file is cut back to WAL_SOFT (the space a busy user reuses).
     conn.execute("PRAGMA wal_autocheckpoint=0")
-    conn.execute(f"PRAGMA journal_size_limit={4 * 2**20}")
+    conn.execute(f"PRAGMA journal_size_limit={WAL_SOFT}")
     return conn
 
 
@@ -399,7 +410,8 @@ class UserDB:
         self.reset_time = 0.0
         self.seeds = {}
         self.inflight = {}  # writes running in a thread: id -> lower bound of their st
-        self.checkpointing = False
+        self.checkpointing = None  # the future of the background checkpoint
+        self.writer = None  # the connection big writes use in a thread (warm cache)
         self.open()
 
     def __repr__(self):
@@ -411,9 +423,11 @@ class UserDB:
         self.refresh()
 
     def close(self):
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
+        for name in ("conn", "writer"):
+            conn = getattr(self, name)
+            if conn is not None:
+                conn.close()
+                setattr(self, name, None)
 
     def refresh(self):
         """Re-read the state if another connection committed since we last looked."""
@@ -479,9 +493,7 @@ class UserDB:
         """
         async with self.lock:
             if self.wal_size() > WAL_HARD:
-                # Writes outpace the background checkpoints: catch up first, so
-                # that the WAL restarts from its beginning.
-                await in_thread(checkpoint, self.filename, "RESTART")
+                await self._catch_up()
             self.refresh()
             try:
                 if not big:
@@ -491,8 +503,10 @@ class UserDB:
                 token = object()
                 self.inflight[token] = time.time()
                 try:
+                    if self.writer is None:
+                        self.writer = connect(self.filename, WRITER_CACHE_KIB)
                     result, _ = await in_thread(
-                        on_new_connection, self.filename, transaction, None, func, *args
+                        transaction, self.writer, None, func, *args
                     )
                     return result
                 finally:
@@ -509,19 +523,29 @@ class UserDB:
 
     def _maybe_checkpoint(self):
         """Start a background checkpoint when the WAL has grown (one at a time)."""
-        if self.checkpointing or self.wal_size() < WAL_SOFT:
+        if self.checkpointing is not None or self.wal_size() <= WAL_SOFT:
             return
-        self.checkpointing = True
         future = asyncio.get_running_loop().run_in_executor(
             _checkpointer, checkpoint, self.filename
         )
+        self.checkpointing = future
 
         def done(fut):
-            self.checkpointing = False
+            self.checkpointing = None
             if not fut.cancelled() and fut.exception() is not None:
                 logger.warning("checkpoint of %s failed: %s", self, fut.exception())
 
         future.add_done_callback(done)
+
+    async def _catch_up(self):
+        """Under the write lock: checkpoint the whole WAL. A background checkpoint
+        under a steady stream of writes never reaches the last frame, and SQLite
+        restarts the WAL from its beginning only once every frame is in the
+        database file; so when the WAL passes WAL_HARD, the writes of this process
+        wait while the rest is copied, and the next write restarts the WAL."""
+        if self.checkpointing is not None:
+            await asyncio.wait([self.checkpointing])
+        await in_thread(checkpoint, self.filename)
 
     def _known(self):
         """Inside our write transaction: the state, re-read if another connection
