@@ -732,25 +732,11 @@ def range_to_dates(t1, t2):
     return [dt.format_isodate(dt.day_start(t1)), dt.format_isodate(end)]
 
 
-def parse_date(text):
-    """``YYYY-MM-DD`` to ``[y, m, d]``; ``None`` when incomplete or the year is
-    1899 or earlier (still being typed, TL-12)."""
-    m = RegExp("^([0-9]{4,})-([0-9]{1,2})-([0-9]{1,2})$").exec(str(text or "").strip())
-    if not m:
-        return None
-    y = int(m[1])
-    mo = int(m[2])
-    d = int(m[3])
-    if y <= 1899 or mo < 1 or mo > 12 or d < 1 or d > dt.days_in_month(y, mo):
-        return None
-    return [y, mo, d]
-
-
 def dates_to_range(from_text, to_text):
     """``[t1, t2]`` from From/To date texts: From 00:00 to the day after To; swapped
     when reversed; ``None`` while either date is incomplete."""
-    a = parse_date(from_text)
-    b = parse_date(to_text)
+    a = dt.parse_ymd(from_text)
+    b = dt.parse_ymd(to_text)
     if a is None or b is None:
         return None
     t1 = dt.make_time(a[0], a[1], a[2])

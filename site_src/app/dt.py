@@ -159,6 +159,21 @@ def days_in_month(y, month):
 
 # %% Parsing and formatting timestamps (TS-01, TS-02)
 
+
+def parse_ymd(text):
+    """``YYYY-MM-DD`` (as a date input gives it) to ``[y, m, d]``; ``None`` when
+    incomplete, not a real date, or the year is 1899 or earlier (still being typed)."""
+    m = RegExp("^([0-9]{4,})-([0-9]{1,2})-([0-9]{1,2})$").exec(str(text or "").strip())
+    if not m:
+        return None
+    y = int(m[1])
+    mo = int(m[2])
+    d = int(m[3])
+    if y <= 1899 or mo < 1 or mo > 12 or d < 1 or d > days_in_month(y, mo):
+        return None
+    return [y, mo, d]
+
+
 _ISO_RE = (
     "^\\s*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"
     "(?:(?:T|\\s+)([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:[.,]([0-9]+))?)?)?"

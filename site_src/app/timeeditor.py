@@ -292,20 +292,6 @@ def duration_text(t1, t2, now):
     return str(Math.floor(mins / 60)) + "h " + _pad2(mins % 60) + "m"
 
 
-def parse_date(text):
-    """``YYYY-MM-DD`` to ``[y, m, d]``; ``None`` when incomplete or the year is 1899
-    or earlier (a year being typed)."""
-    m = RegExp("^([0-9]{4,})-([0-9]{1,2})-([0-9]{1,2})$").exec(str(text or "").strip())
-    if not m:
-        return None
-    y = int(m[1])
-    mo = int(m[2])
-    d = int(m[3])
-    if y <= 1899 or mo < 1 or mo > 12 or d < 1 or d > dt.days_in_month(y, mo):
-        return None
-    return [y, mo, d]
-
-
 def bad_time_message(text, kind):
     """A specific message for time text that cannot be read (``kind`` is
     ``"start"``, ``"stop"`` or ``"duration"``); ``""`` when it can."""
@@ -504,13 +490,13 @@ class TimeEditor:
             self._set(step_stop(self.t1, self.t2, direction))
 
     def _on_start_date(self, e):
-        ymd = parse_date(e.target.value)
+        ymd = dt.parse_ymd(e.target.value)
         if ymd is None:
             return  # incomplete; the render on blur restores it
         self._set(set_start_date(self.t1, self.t2, ymd, dt.now()))
 
     def _on_stop_date(self, e):
-        ymd = parse_date(e.target.value)
+        ymd = dt.parse_ymd(e.target.value)
         if ymd is None:
             return
         self._set(set_stop_date(self.t1, self.t2, ymd))

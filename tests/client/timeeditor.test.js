@@ -225,9 +225,9 @@ test("what the fields show", () => {
 });
 
 test("date input values: incomplete years are ignored", () => {
-    assert.deepEqual(te.parse_date("2024-03-05"), [2024, 3, 5]);
-    assert.equal(te.parse_date("0202-03-05"), null);
-    assert.equal(te.parse_date("1899-12-31"), null);
-    assert.equal(te.parse_date("2024-02-30"), null);
-    assert.equal(te.parse_date(""), null);
+    assert.deepEqual(dt.parse_ymd("2024-03-05"), [2024, 3, 5]);
+    assert.equal(dt.parse_ymd("0202-03-05"), null);
+    assert.equal(dt.parse_ymd("1899-12-31"), null);
+    assert.equal(dt.parse_ymd("2024-02-30"), null);
+    assert.equal(dt.parse_ymd(""), null);
 });

@@ -264,8 +264,6 @@ def test_pdf_download_text(desk):
         "Time record report",
         "Tags: all",
         "From: 11-03-2024",
-        "Until: 17-03-2024",
-        "1/1",
         "6:00 Total",
         "2:15 #code #client2",
         '2:15 12-03-2024 13:00 - 15:15 #client2 #code api "v2", docs',
@@ -274,6 +272,10 @@ def test_pdf_download_text(desk):
         "0:30 #meeting #client1",
     ]:
         assert expected in lines, (expected, lines)
+    # The page number sits on the line of the end date; pypdf before 5.1 reads the
+    # two as one line.
+    assert "Until: 17-03-2024" in lines or "Until: 17-03-20241/1" in lines, lines
+    assert "1/1" in lines or "Until: 17-03-20241/1" in lines, lines
     assert "deleted" not in text and "last week" not in text
     assert reader.metadata.title == "Time record report 11-03-2024 - 17-03-2024"
 

@@ -14,10 +14,11 @@ def test_pages_load_without_errors(page, site_server):
     for path in PAGES:
         response = page.goto(site_server.url(path))
         assert response.status == 200, path
-        assert page.title(), path
         if path == "logout":
             # The logout page clears this device's data, then leaves for the root.
             page.wait_for_url(site_server.url(""))
+            page.wait_for_load_state()
+        assert page.title(), path
     assert page.js_errors == []
 
 

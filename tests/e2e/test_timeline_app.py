@@ -38,6 +38,15 @@ def idle(page):
     page.wait_for_timeout(50)
 
 
+def range_changed(page, before):
+    """Wait until the app's range has left ``before`` and come to rest (a wheel
+    event can take a while to arrive on a busy machine)."""
+    page.wait_for_function(
+        "(r) => ttapp.get_range().map(Math.round).join() !== r.join()", arg=before
+    )
+    idle(page)
+
+
 def header(page):
     return page.inner_text(".tt-header").replace("\n", " ").strip()
 
@@ -246,9 +255,9 @@ def test_wheel_pans_and_snaps(make_page, site_server):
     page = open_app(make_page(), site_server)
     x, y = column_point(page, local(2024, 3, 14, 12))
     page.mouse.move(x, y)
+    before = app_range(page)
     page.mouse.wheel(0, 48 * 3)  # 3 x 15 % of a day forward
-    page.wait_for_timeout(100)
-    idle(page)
+    range_changed(page, before)
     r = app_range(page)
     assert r[1] - r[0] == 86400
     assert r[0] > local(2024, 3, 14) and r[0] % 3600 == local(2024, 3, 14) % 3600
@@ -256,8 +265,7 @@ def test_wheel_pans_and_snaps(make_page, site_server):
     page.keyboard.down("Shift")
     page.mouse.wheel(0, 100)
     page.keyboard.up("Shift")
-    page.wait_for_timeout(100)
-    idle(page)
+    range_changed(page, r)
     r = app_range(page)
     assert r[1] - r[0] == 7 * 86400
 
