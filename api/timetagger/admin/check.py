@@ -4,7 +4,7 @@ For each ``<datadir>/users/*.db``: SQLite's ``PRAGMA integrity_check``, then tha
 tables itemdb lays out (``records``, ``settings``, ``userinfo``, keyed by ``key``)
 exist, and that every row's ``_ob`` is a JSON object whose ``key`` and indexed fields
 agree with the row's columns. One line per file, then a summary. The files are
-opened read-only: the check writes nothing, and it can run while the server runs.
+opened only to read: the check writes nothing, and it can run while the server runs.
 """
 
 import json
@@ -49,6 +49,13 @@ def add_arguments(parser):
 
 
 def connect_readonly(filename):
+    """A connection that only reads. With a WAL beside the file (a server has it open,
+    or stopped without folding it in), read-only mode; without one, a plain
+    connection, because a read-only one would leave an empty WAL and its index
+    behind, while a plain one removes them on close (and writes nothing: there is
+    nothing to fold in)."""
+    if not os.path.exists(filename + "-wal"):
+        return sqlite3.connect(filename, timeout=30, isolation_level=None)
     uri = "file:" + _quote(os.path.abspath(filename)) + "?mode=ro"
     return sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
 
