@@ -231,6 +231,13 @@ def test_check_names_a_damaged_file_and_repair_salvages_it(run_server, tmp_path)
     )
     assert "1 ok, 1 damaged" in r.stdout
 
+    # A backup copies the damaged file as it is, says so, and exits 1.
+    r = admin("backup", str(tmp_path / "b"), datadir=server.datadir)
+    assert r.returncode == 1, r.stdout + r.stderr
+    failed = [line for line in r.stdout.splitlines() if line.startswith("FAILED")]
+    assert len(failed) == 1 and alice_file in failed[0], r.stdout
+    assert "1 FAILED" in r.stdout and "ok      'bob'" in r.stdout
+
     # A running server with the file open: repair refuses.
     server2 = run_server(credentials=credentials_for(USERS), datadir=server.datadir)
     Client(server2).login("alice", USERS["alice"])
