@@ -100,6 +100,12 @@ def users_dir():
     return os.path.join(datadir(), "users")
 
 
+def require_datadir():
+    """Stop with a usage error when the data directory does not exist."""
+    if not os.path.isdir(datadir()):
+        raise UsageError(f"no data directory {datadir()} (is --datadir right?)")
+
+
 def user_files(folder=None):
     """The user databases in ``folder`` (default ``<datadir>/users``), sorted."""
     folder = folder or users_dir()

@@ -29,6 +29,7 @@ from . import (
     datadir,
     fsync_path,
     human_size,
+    require_datadir,
     say,
     timestamp,
     user_files,
@@ -129,9 +130,8 @@ def prune(dest, keep):
 def main(args):
     if args.keep is not None and args.keep < 1:
         raise UsageError("--keep needs a number of at least 1")
+    require_datadir()
     source_dir = users_dir()
-    if not os.path.isdir(source_dir):
-        raise UsageError(f"no folder {source_dir} (is --datadir right?)")
     dest = os.path.abspath(os.path.expanduser(args.dest))
     os.makedirs(dest, exist_ok=True)
     name = args.name or f"timetagger-{timestamp()}"

@@ -16,13 +16,12 @@ from . import (
     EXIT_OK,
     EXIT_PROBLEM,
     Progress,
-    UsageError,
     find_user_file,
     human_size,
+    require_datadir,
     say,
     user_files,
     user_of,
-    users_dir,
 )
 
 EPILOG = """\
@@ -152,9 +151,8 @@ def main(args):
     if args.users:
         files = [find_user_file(user) for user in args.users]
     else:
-        files = user_files()
-        if not os.path.isdir(users_dir()):
-            raise UsageError(f"no folder {users_dir()} (is --datadir right?)")
+        require_datadir()
+        files = user_files()  # none yet when no user has logged in
     progress = Progress()
     damaged = 0
     total = {"records": 0, "settings": 0}

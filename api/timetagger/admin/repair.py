@@ -16,6 +16,7 @@ import sqlite3
 from . import (
     EXIT_OK,
     EXIT_PROBLEM,
+    Progress,
     Refused,
     find_user_file,
     fsync_path,
@@ -91,7 +92,11 @@ def main(args):
             return EXIT_OK
         say(f"{label} {filename}: {problems[0]}")
     say(f"reading {filename} page by page ...")
-    found = salvage(filename)
+    progress = Progress()
+    found = salvage(
+        filename, lambda table, n: progress.update(f"{table}: {n:,} rows read")
+    )
+    progress.done()
     for note in found.notes:
         say(f"  note: {note}")
     if found.damaged_pages or found.bad_cells:

@@ -119,7 +119,7 @@ def wal_checksum(data, big_endian, s0, s1):
 
 def read_wal(wal_filename, page_size):
     """({page number: page bytes} of the committed frames, db size in pages or None,
-    a note when frames were dropped)."""
+    a note when the WAL was ignored). ``page_size`` None: take the WAL's."""
     try:
         with open(wal_filename, "rb") as f:
             data = f.read()
@@ -180,9 +180,13 @@ class PageSource:
         if not self.header_ok:
             self.notes.append("the file header is damaged (assuming 4096-byte pages)")
             self.page_size, self.reserved = 4096, 0
-        wal_pages, wal_size, note = read_wal(filename + "-wal", self.page_size)
+        wal_pages, wal_size, note = read_wal(
+            filename + "-wal", self.page_size if self.header_ok else None
+        )
         if note:
             self.notes.append(note)
+        if wal_pages and not self.header_ok:  # the WAL knows the page size
+            self.page_size = len(next(iter(wal_pages.values())))
         self.wal_pages = wal_pages
         file_pages = len(self.data) // self.page_size
         if wal_size:
