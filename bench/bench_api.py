@@ -32,11 +32,10 @@ import time
 
 import bcrypt
 import httpx
+import original
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-ORIGINAL_VENV = os.path.join(HERE, ".venv-original")
-ORIGINAL_VERSION = "26.1.3"
 USER = "bench"
 PASSWORD = "bench-password"
 PREFIX = "/timetagger/"
@@ -57,24 +56,7 @@ def log(*args):
 
 
 def ensure_original():
-    python = os.path.join(ORIGINAL_VENV, "bin", "python")
-    if not os.path.isfile(python):
-        log(
-            f"installing the original timetagger {ORIGINAL_VERSION} into {ORIGINAL_VENV} ..."
-        )
-        subprocess.run([sys.executable, "-m", "venv", ORIGINAL_VENV], check=True)
-        subprocess.run(
-            [
-                python,
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                f"timetagger=={ORIGINAL_VERSION}",
-            ],
-            check=True,
-        )
-    return python
+    return original.ensure_original(log)
 
 
 def free_port():

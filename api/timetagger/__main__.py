@@ -1,6 +1,8 @@
 """``python -m timetagger``: validate the settings, then serve with uvicorn.
 
 ``--help`` lists every setting with its default; ``--version`` prints the version.
+``python -m timetagger check|repair|backup|restore ...`` run the maintenance commands
+of ``timetagger.admin`` instead of the server.
 An unknown option or an invalid value stops with one line naming it (exit code 2).
 """
 
@@ -9,7 +11,7 @@ import logging.config
 import os
 import sys
 
-from . import __version__, config
+from . import __version__, admin, config
 from ._config import ConfigError, help_text
 
 
@@ -63,8 +65,10 @@ def check_site_dir():
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in admin.COMMANDS:  # check, repair, backup, restore
+        return admin.run(argv)
     if "--help" in argv or "-h" in argv:
-        print(help_text())
+        print(help_text() + "\n\n" + admin.commands_help())
         return 0
     if "--version" in argv:
         print(f"timetagger {__version__}")
