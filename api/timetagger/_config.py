@@ -29,17 +29,29 @@ class ConfigError(ValueError):
 # %% Validators: each takes the raw string and returns the typed, normalised value,
 # or raises ValueError with a short explanation of what is expected.
 
-TRUE_WORDS = {"1", "true", "yes", "on", "y"}
-FALSE_WORDS = {"0", "false", "no", "off", "n", ""}
+TRUE_WORDS = frozenset({"1", "true", "yes", "on", "y"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off", "n"})
+TRUE_FALSE_HELP = "1, true, yes, on, y / 0, false, no, off, n"
 
 
-def parse_bool(text):
+def parse_flag_word(text):
+    """The one parser of true/false words, for settings and query strings alike:
+    ``1 true yes on y`` / ``0 false no off n`` in any case, surrounding blanks
+    ignored. Anything else raises ValueError (empty text included: the caller
+    decides what an empty value means)."""
     word = str(text).strip().lower()
     if word in TRUE_WORDS:
         return True
     if word in FALSE_WORDS:
         return False
-    raise ValueError("expected true/false, yes/no, on/off or 1/0")
+    raise ValueError(f"expected true or false ({TRUE_FALSE_HELP})")
+
+
+def parse_bool(text):
+    """A boolean setting: a true/false word, or empty for false."""
+    if not str(text).strip():
+        return False
+    return parse_flag_word(text)
 
 
 def parse_int(text, minimum=None, maximum=None):
@@ -387,10 +399,7 @@ def _parse_argv(argv, strict, errors):
             nxt = argv[i] if i < len(argv) else None
             if setting.kind == "bool":
                 # A bare flag means true; an explicit true/false word may follow.
-                if (
-                    nxt is not None
-                    and nxt.strip().lower() in TRUE_WORDS | FALSE_WORDS - {""}
-                ):
+                if nxt is not None and nxt.strip().lower() in TRUE_WORDS | FALSE_WORDS:
                     value = nxt
                     i += 1
                 else:

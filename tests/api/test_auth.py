@@ -231,10 +231,16 @@ def test_webtoken_reset_logs_out_other_devices(api):
     for token in [other_device, api.token]:
         assert_error(api.get("version", token=token), 401, "revoked")
     assert api.get("version", token=fresh).status_code == 200
-    # Any other value counts as yes.
-    newer = api.ok("GET", "webtoken?reset=please", token=fresh)["token"]
-    assert_error(api.get("version", token=fresh), 401, "revoked")
-    assert api.get("version", token=newer).status_code == 200
+    # Every true word, in any case, rotates.
+    for yes in ["true", "YES", "On", "y"]:
+        newer = api.ok("GET", f"webtoken?reset={yes}", token=fresh)["token"]
+        assert_error(api.get("version", token=fresh), 401, "revoked")
+        assert api.get("version", token=newer).status_code == 200
+        fresh = newer
+    # Any other value is a 400 naming the parameter, and rotates nothing.
+    for path in ["webtoken?reset=please", "apitoken?reset=maybe"]:
+        assert_error(api.get(path, token=fresh), 400, "reset", "true or false")
+    assert api.get("version", token=fresh).status_code == 200
 
 
 def test_apitoken(api):

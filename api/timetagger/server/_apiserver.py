@@ -100,9 +100,8 @@ async def get_webtoken_unsafe(username, reset=False):
 
 
 def reset_requested(params):
-    """``?reset=...``: anything but empty/false/off/no/n/0 means yes."""
-    value = params.get("reset", "").strip().lower()
-    return value not in ("", "false", "off", "no", "n", "0")
+    """``?reset=<flag>`` (see ``query_flag``): absent or empty means no."""
+    return query_flag(params, "reset") is True
 
 
 NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
