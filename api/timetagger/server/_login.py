@@ -23,6 +23,7 @@ import time
 from .. import config
 from .._config import parse_network, split_credentials, split_list
 from ._http import HTTPError, header, parse_json, read_body
+from ._items import is_valid_text
 from ._utils import username_problem
 
 MAX_BOOTSTRAP_BODY = 64 * 1024
@@ -245,6 +246,9 @@ async def login_password(request, ob):
         raise HTTPError(
             400, "usernamepassword needs string fields username and password"
         )
+    for name, text in (("user name", username), ("password", password)):
+        if not is_valid_text(text):
+            raise HTTPError(400, f"the {name} is not valid text (a lone surrogate)")
     ip = client_ip(request)
     check_not_blocked(ip, username)
     if await verify_credentials(username, password):
