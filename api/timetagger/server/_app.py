@@ -73,7 +73,7 @@ async def route(request):
         return await api_route(request, sub)
     site = get_site_server()
     if site is not None and request.method in ("GET", "HEAD"):
-        answer = site.respond(request, sub)
+        answer = site.respond(request, sub, prefix)
         if answer is not None:
             return answer
     if site is None:
