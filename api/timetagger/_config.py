@@ -44,7 +44,7 @@ def parse_flag_word(text):
         return True
     if word in FALSE_WORDS:
         return False
-    raise ValueError(f"expected true or false ({TRUE_FALSE_HELP})")
+    raise ValueError(f"expected true/false ({TRUE_FALSE_HELP})")
 
 
 def parse_bool(text):
@@ -220,6 +220,21 @@ SETTINGS = [
         "Login credentials: user1:bcrypthash1,user2:bcrypthash2 (';' also separates).",
     ),
     Setting(
+        "localhost_login",
+        True,
+        parse_bool,
+        "Allow the one-click localhost login (user defaultuser) for requests made on "
+        "this machine straight to the server; turn off behind a reverse proxy.",
+        "bool",
+    ),
+    Setting(
+        "trusted_proxies",
+        "",
+        parse_trusted,
+        "Reverse proxies (IPs or CIDR networks, comma-separated) whose "
+        "X-Forwarded-For names the client address; empty trusts no such header.",
+    ),
+    Setting(
         "proxy_auth_enabled",
         False,
         parse_bool,
@@ -281,7 +296,8 @@ SETTINGS = [
         "login_failures_per_user",
         20,
         lambda text: parse_int(text, 1),
-        "Failed logins per user name within login_window before 429.",
+        "Failed logins per user name within login_window after which each address "
+        "that failed 3 times for it gets 429 (other addresses can still log in).",
         "int",
     ),
     Setting(
