@@ -286,6 +286,14 @@ SETTINGS = [
         "int",
     ),
     Setting(
+        "request_timeout",
+        60,
+        lambda text: parse_int(text, 1, 3600),
+        "Seconds a client has to send a whole request (its line and headers within "
+        "10 s at most); past it: 408 and the connection is closed.",
+        "int",
+    ),
+    Setting(
         "login_failures_per_ip",
         10,
         lambda text: parse_int(text, 1),

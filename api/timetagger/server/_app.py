@@ -12,6 +12,8 @@ listed in ``trusted_proxies`` takes the client address from X-Forwarded-For thro
 uvicorn's ``ProxyHeadersMiddleware`` (``python -m timetagger`` runs uvicorn itself with
 ``proxy_headers`` off, so that nothing rewrites the address before we saw the peer).
 
+Every answer under ``P api/v2/`` and ``P status`` carries ``Cache-Control: no-store``.
+
 Cross-origin use (a site on another host, listed in ``config.cors_origins``): the API
 and ``status`` answer the ``OPTIONS`` preflight (methods GET, PUT, POST; headers
 ``authtoken`` and ``content-type``) and add ``Access-Control-Allow-Origin`` to every
@@ -172,7 +174,8 @@ def cors_headers(request):
 async def api_route(request, sub):
     cors = cors_headers(request)
     if request.method == "OPTIONS":
-        return preflight(request, cors)
+        status, headers, body = preflight(request, cors)
+        return status, {**headers, "cache-control": "no-store"}, body
     if sub == "status":
         status, headers, body = text(200, "ok")
     else:
@@ -186,6 +189,8 @@ async def api_route(request, sub):
             status, headers, body = text(
                 500, "internal server error: the error has been logged"
             )
+    # API answers are per user and change all the time: no cache may keep them.
+    headers = {**headers, "cache-control": "no-store"}
     if cors:
         merged = {**headers, **cors}
         if "vary" in headers and "vary" in cors:

@@ -28,8 +28,10 @@ MEANINGS = {
     403: "forbidden",
     404: "not found",
     405: "method not allowed",
+    408: "request timeout",
     413: "payload too large",
     429: "too many requests",
+    431: "request header fields too large",
     500: "internal server error",
     503: "service unavailable",
 }
