@@ -5,9 +5,11 @@ Each validator takes one object of a PUT body and returns ``(item, None)`` with 
 copy (fields coerced, unknown fields dropped, in the order the original stores them)
 or ``(None, message)``. Numbers are coerced the way Python's ``int()`` does for
 strings and floats, but ``NaN``, infinities, booleans and integers beyond 64 bits are
-refused, so nothing that SQLite cannot store ever reaches it. Text must be valid
-Unicode: a lone surrogate (JSON ``"\\ud800"``) in a key, a description or anywhere in
-a setting's value fails that item alone.
+refused, so nothing that SQLite cannot store ever reaches it. A key must be valid
+Unicode: one holding a lone surrogate (JSON ``"\\ud800"``), which no SQLite text
+column can hold, fails that item alone. Descriptions and setting values are stored as
+JSON with ASCII escapes, so a lone surrogate there is kept as given (as the original
+does; the client's own truncation of a description can produce one).
 
 ``PutItems`` reads a body element by element (see its docstring), so a 10 MiB body
 costs a bounded amount of memory whatever it holds; the answer's error list is capped
@@ -76,8 +78,6 @@ def to_text(value, name, maxlen):
         raise Invalid(f"{name} must be text, not {type(value).__name__}")
     if len(text) > maxlen:
         raise Invalid(f"{name} must be shorter than {maxlen + 1} characters")
-    if not is_valid_text(text):
-        raise Invalid(f"{name} is not valid text (it holds a lone surrogate)")
     return text
 
 
@@ -126,10 +126,6 @@ def validate_setting(ob):
             raise Invalid(
                 f"the value must encode to fewer than {MAX_VALUE + 1} characters"
             )
-        if "\\u" in encoded and not is_valid_text(
-            json.dumps(ob["value"], ensure_ascii=False)
-        ):
-            raise Invalid("the value is not valid text (it holds a lone surrogate)")
     except Invalid as err:
         return None, f"setting {_short(ob['key'])}: {err}"
     return {"key": ob["key"], "mt": mt, "value": ob["value"]}, None

@@ -62,7 +62,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         if self.refused:
             return
         super().data_received(data)
-        if self.in_head and not self.refused:
+        if self.in_head and not self.refused and not self.transport.is_closing():
             # Counted after parsing: httptools buffers an unfinished header itself,
             # so this bounds what it holds to the limit plus one read.
             self.head_bytes += len(data)
@@ -76,6 +76,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     # Parser callbacks
 
     def on_message_begin(self):
+        if self.refused:
+            return
         super().on_message_begin()
         self.in_head = True
         self.head_bytes = 0
@@ -84,6 +86,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self.arm(self.head_timeout())
 
     def on_headers_complete(self):
+        if self.refused:  # a pipelined request after a refused one
+            return
         self.in_head = False
         size = len(self.url) + sum(len(k) + len(v) + 4 for k, v in self.headers)
         if size > MAX_HEAD:
