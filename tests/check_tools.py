@@ -16,6 +16,14 @@ if not (
         "chromium: apt-get install chromium (or set CHROMIUM=/path/to/chrome)"
     )
 if not (shutil.which("nginx") or os.path.exists("/usr/sbin/nginx")):
-    missing.append("nginx (for the deploy/ example test): apt-get install nginx-light")
+    missing.append(
+        "nginx (for the deploy/nginx.conf test): apt-get install nginx-light"
+    )
+if not shutil.which("caddy"):
+    missing.append("caddy (for the deploy/Caddyfile test): apt-get install caddy")
+if not shutil.which("systemd-analyze"):
+    missing.append(
+        "systemd-analyze (for the deploy/ unit test): apt-get install systemd"
+    )
 if missing:
     sys.exit("make test needs:\n  " + "\n  ".join(missing))

@@ -19,6 +19,8 @@ EXAMPLES = {
     "datadir": ("/tmp/tt-data", "/tmp/tt-data"),
     "log_level": ("DEBUG", "debug"),
     "credentials": (f"alice:{HASH},bob:{HASH}", f"alice:{HASH},bob:{HASH}"),
+    "localhost_login": ("off", False),
+    "trusted_proxies": ("127.0.0.1, 10/8, fd00::/8", "127.0.0.1,10/8,fd00::/8"),
     "proxy_auth_enabled": ("yes", True),
     "proxy_auth_trusted": ("10.0.0.0/8, ::1", "10.0.0.0/8,::1"),
     "proxy_auth_header": ("X-Forwarded-User", "X-Forwarded-User"),
@@ -30,6 +32,7 @@ EXAMPLES = {
     ),
     "site_dir": ("/srv/site", "/srv/site"),
     "workers": ("4", 4),
+    "request_timeout": ("15", 15),
     "login_failures_per_ip": ("5", 5),
     "login_failures_per_user": ("7", 7),
     "login_window": ("60", 60),
@@ -41,6 +44,8 @@ INVALID = {
     "datadir": ("  ", "directory"),
     "log_level": ("loud", "debug, info"),
     "credentials": ("alice:notahash", "not a bcrypt hash"),
+    "localhost_login": ("maybe", "true/false"),
+    "trusted_proxies": ("example.com", "not an IP address"),
     "proxy_auth_enabled": ("maybe", "true/false"),
     "proxy_auth_trusted": ("10.0.0.300", "not an IP address"),
     "proxy_auth_header": ("X Remote", "header name"),
@@ -48,6 +53,7 @@ INVALID = {
     "app_redirect": ("2", "true/false"),
     "cors_origins": ("https://app.example.com/path", "no path"),
     "workers": ("zero", "whole number"),
+    "request_timeout": ("0", "at least 1"),
     "login_failures_per_ip": ("0", "at least 1"),
     "login_failures_per_user": ("-3", "at least 1"),
     "login_window": ("1.5", "whole number"),
@@ -66,6 +72,8 @@ def test_defaults():
     assert c.datadir == "~/_timetagger"
     assert c.log_level == "info"
     assert c.credentials == ""
+    assert c.localhost_login is True
+    assert c.trusted_proxies == ""
     assert c.proxy_auth_enabled is False
     assert c.proxy_auth_trusted == "127.0.0.1"
     assert c.proxy_auth_header == "X-Remote-User"

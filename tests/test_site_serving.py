@@ -118,3 +118,94 @@ def test_api_only_without_site_dir(run_server):
     r = httpx.get(server.url("login"))
     assert r.status_code == 404
     assert "serves the API only" in r.text
+
+
+# %% Odd bytes and paths
+
+
+def raw_get(server, target, headers=b""):
+    """Send a GET with raw bytes; returns (status, headers dict, body) or None when
+    the server closed the connection without an answer."""
+    import socket
+
+    request = (
+        b"GET "
+        + target
+        + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        + headers
+        + b"Connection: close\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(request)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    if not data:
+        return None
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    fields = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(b":")
+        fields[name.strip().lower().decode()] = value.strip().decode("latin-1")
+    return int(lines[0].split()[1]), fields, body
+
+
+@pytest.mark.parametrize("name", [b"Cookie", b"User-Agent", b"Referer", b"X-Odd"])
+def test_non_utf8_header_bytes_are_harmless(site_server, name):
+    odd = name + b": caf\xe9=\xff\xfe\x80\r\n"
+    for target in [b"/timetagger/login/", b"/timetagger/app/sw.js"]:
+        answer = raw_get(site_server, target, odd + b"Accept-Encoding: gzip\r\n")
+        assert answer is not None and answer[0] == 200, (target, answer)
+    answer = raw_get(site_server, b"/timetagger/login", odd)
+    assert answer[0] == 301 and answer[1]["location"] == "/timetagger/login/"
+    answer = raw_get(site_server, b"/timetagger/api/v2/", odd)
+    assert answer[0] == 200
+    answer = raw_get(site_server, b"/timetagger/login/", b"If-None-Match: \xff\r\n")
+    assert answer[0] == 200
+
+
+def test_control_characters_in_a_folder_path_get_a_clean_redirect(site_server):
+    for target in [
+        b"/timetagger/x%0d%0aSet-Cookie:%20a=b/../login",
+        b"/timetagger/x%0a/../app",
+        b"/timetagger/%0d/../login",
+    ]:
+        answer = raw_get(site_server, target)
+        assert answer is not None, f"{target}: the connection closed without answer"
+        status, fields, _ = answer
+        assert status == 301, target
+        assert fields["location"] in ("/timetagger/login/", "/timetagger/app/")
+        assert "set-cookie" not in fields
+    # The query string is kept, encoded.
+    status, fields, _ = raw_get(site_server, b"/timetagger/login?a=%0d%0a&b=<x>")
+    assert status == 301
+    assert fields["location"] == "/timetagger/login/?a=%0d%0a&b=%3Cx%3E"
+
+
+def test_redirects_stay_on_the_site_with_prefix_root(run_server, built_site):
+    server = run_server(site_dir=built_site, path_prefix="/")
+    for target in [b"//login", b"///login", b"//evil.example/../login", b"/./login"]:
+        answer = raw_get(server, target)
+        assert answer is not None and answer[0] == 301, target
+        assert answer[1]["location"] == "/login/", (target, answer[1])
+    r = httpx.get(server.base + "//login", follow_redirects=True)
+    assert r.status_code == 200 and str(r.url) == server.base + "/login/"
+
+
+def test_folder_names_are_percent_encoded_in_redirects(run_server, tmp_path):
+    site = tmp_path / "site"
+    for folder in ["", "a b", "caf\u00e9", "x%41"]:
+        (site / folder).mkdir(parents=True, exist_ok=True)
+        (site / folder / "index.html").write_text("<title>t</title>")
+    server = run_server(site_dir=str(site))
+    expected = {
+        b"/timetagger/a%20b": "/timetagger/a%20b/",
+        b"/timetagger/caf%C3%A9": "/timetagger/caf%C3%A9/",
+        # The path is decoded once (%25 is a percent sign), never twice.
+        b"/timetagger/x%2541": "/timetagger/x%2541/",
+    }
+    for target, location in expected.items():
+        status, fields, _ = raw_get(server, target)
+        assert status == 301 and fields["location"] == location, target
+    assert raw_get(server, b"/timetagger/xA")[0] == 404

@@ -97,15 +97,20 @@ def main(argv=None):
         os.environ["TIMETAGGER_" + name.upper()] = (
             ("true" if value else "false") if isinstance(value, bool) else str(value)
         )
+    from .server._protocol import GuardedHttpToolsProtocol
+
     uvicorn.run(
         "timetagger.server._app:app",
         host=host,
         port=int(port),
         workers=config.workers if config.workers > 1 else None,
         log_config=log_config(config.log_level),
-        proxy_headers=False,  # the direct peer matters for proxy auth and rate limits
+        # The app applies X-Forwarded-For itself, for trusted_proxies only, after
+        # keeping the direct peer (which the localhost and proxy logins check).
+        proxy_headers=False,
         server_header=False,
         access_log=False,
+        http=GuardedHttpToolsProtocol,  # head size limit (431), request deadline (408)
     )
     return 0
 

@@ -29,17 +29,29 @@ class ConfigError(ValueError):
 # %% Validators: each takes the raw string and returns the typed, normalised value,
 # or raises ValueError with a short explanation of what is expected.
 
-TRUE_WORDS = {"1", "true", "yes", "on", "y"}
-FALSE_WORDS = {"0", "false", "no", "off", "n", ""}
+TRUE_WORDS = frozenset({"1", "true", "yes", "on", "y"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off", "n"})
+TRUE_FALSE_HELP = "1, true, yes, on, y / 0, false, no, off, n"
 
 
-def parse_bool(text):
+def parse_flag_word(text):
+    """The one parser of true/false words, for settings and query strings alike:
+    ``1 true yes on y`` / ``0 false no off n`` in any case, surrounding blanks
+    ignored. Anything else raises ValueError (empty text included: the caller
+    decides what an empty value means)."""
     word = str(text).strip().lower()
     if word in TRUE_WORDS:
         return True
     if word in FALSE_WORDS:
         return False
-    raise ValueError("expected true/false, yes/no, on/off or 1/0")
+    raise ValueError(f"expected true/false ({TRUE_FALSE_HELP})")
+
+
+def parse_bool(text):
+    """A boolean setting: a true/false word, or empty for false."""
+    if not str(text).strip():
+        return False
+    return parse_flag_word(text)
 
 
 def parse_int(text, minimum=None, maximum=None):
@@ -208,6 +220,21 @@ SETTINGS = [
         "Login credentials: user1:bcrypthash1,user2:bcrypthash2 (';' also separates).",
     ),
     Setting(
+        "localhost_login",
+        True,
+        parse_bool,
+        "Allow the one-click localhost login (user defaultuser) for requests made on "
+        "this machine straight to the server; turn off behind a reverse proxy.",
+        "bool",
+    ),
+    Setting(
+        "trusted_proxies",
+        "",
+        parse_trusted,
+        "Reverse proxies (IPs or CIDR networks, comma-separated) whose "
+        "X-Forwarded-For names the client address; empty trusts no such header.",
+    ),
+    Setting(
         "proxy_auth_enabled",
         False,
         parse_bool,
@@ -259,6 +286,14 @@ SETTINGS = [
         "int",
     ),
     Setting(
+        "request_timeout",
+        60,
+        lambda text: parse_int(text, 1, 3600),
+        "Seconds a client has to send a whole request (its line and headers within "
+        "10 s at most); past it: 408 and the connection is closed.",
+        "int",
+    ),
+    Setting(
         "login_failures_per_ip",
         10,
         lambda text: parse_int(text, 1),
@@ -269,7 +304,8 @@ SETTINGS = [
         "login_failures_per_user",
         20,
         lambda text: parse_int(text, 1),
-        "Failed logins per user name within login_window before 429.",
+        "Failed logins per user name within login_window after which each address "
+        "that failed 3 times for it gets 429 (other addresses can still log in).",
         "int",
     ),
     Setting(
@@ -387,10 +423,7 @@ def _parse_argv(argv, strict, errors):
             nxt = argv[i] if i < len(argv) else None
             if setting.kind == "bool":
                 # A bare flag means true; an explicit true/false word may follow.
-                if (
-                    nxt is not None
-                    and nxt.strip().lower() in TRUE_WORDS | FALSE_WORDS - {""}
-                ):
+                if nxt is not None and nxt.strip().lower() in TRUE_WORDS | FALSE_WORDS:
                     value = nxt
                     i += 1
                 else:

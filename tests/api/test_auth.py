@@ -14,7 +14,14 @@ import pytest
 
 from conftest import free_port
 
-from .conftest import USERS, Client, assert_error, credentials_for, make_hash
+from .conftest import (
+    USERS,
+    Client,
+    assert_error,
+    bootstrap_body,
+    credentials_for,
+    make_hash,
+)
 
 API_EXPIRES = 32503748400
 
@@ -48,6 +55,40 @@ def test_localhost_login(run_server):
     assert r.status_code == 200
     r = client.bootstrap({"method": "localhost"}, headers={"host": "evil.example"})
     assert_error(r, 403, "forbidden", "localhost")
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("X-Forwarded-For", "203.0.113.9"),
+        ("X-Forwarded-For", "127.0.0.1"),
+        ("X-Forwarded-Host", "localhost"),
+        ("X-Forwarded-Proto", "https"),
+        ("Forwarded", "for=203.0.113.9"),
+        ("X-Real-IP", "127.0.0.1"),
+    ],
+)
+@pytest.mark.parametrize("trusted_proxies", ["", "127.0.0.1"])
+def test_localhost_login_refused_through_a_proxy(
+    run_server, name, value, trusted_proxies
+):
+    """A reverse proxy on the same machine connects from 127.0.0.1 and may pass the
+    client's Host: localhost on; the forwarding header it adds gives it away."""
+    server = run_server(trusted_proxies=trusted_proxies)
+    client = Client(server)
+    r = client.bootstrap(
+        {"method": "localhost"}, headers={"host": "localhost", name: value}
+    )
+    assert_error(r, 403, "forbidden", "proxy", name.lower())
+
+
+def test_localhost_login_can_be_switched_off(run_server):
+    server = run_server(localhost_login=False)
+    r = Client(server).bootstrap({"method": "localhost"})
+    assert_error(r, 403, "forbidden", "localhost_login")
+    server = run_server(env={"TIMETAGGER_LOCALHOST_LOGIN": "off"})
+    r = Client(server).bootstrap({"method": "localhost"})
+    assert_error(r, 403, "forbidden", "localhost_login")
 
 
 def test_localhost_login_refused_when_not_bound_to_loopback(run_server):
@@ -155,6 +196,22 @@ def test_proxy_trusted_addresses(run_server, trusted, ok):
         assert_error(r, 403, "forbidden", "trusted proxy")
 
 
+def test_proxy_login_checks_the_direct_peer_not_the_forwarded_client(run_server):
+    """With trusted_proxies, the client address comes from X-Forwarded-For; the proxy
+    login must still trust only the machine that connected."""
+    server = run_server(
+        proxy_auth_enabled=True,
+        proxy_auth_trusted="10.0.0.0/8",
+        trusted_proxies="127.0.0.1",
+    )
+    headers = {"x-remote-user": "pat", "x-forwarded-for": "10.0.0.5"}
+    r = Client(server).bootstrap({"method": "proxy"}, headers=headers)
+    assert_error(r, 403, "forbidden", "127.0.0.1 is not a trusted proxy")
+    server = run_server(proxy_auth_enabled=True, trusted_proxies="127.0.0.1")
+    r = Client(server).bootstrap({"method": "proxy"}, headers=headers)
+    assert r.status_code == 200, r.text
+
+
 def test_proxy_login_needs_proxy_auth_enabled(api):
     r = api.bootstrap({"method": "proxy"}, headers={"x-remote-user": "alice"})
     assert_error(r, 403, "forbidden", "not enabled")
@@ -231,10 +288,16 @@ def test_webtoken_reset_logs_out_other_devices(api):
     for token in [other_device, api.token]:
         assert_error(api.get("version", token=token), 401, "revoked")
     assert api.get("version", token=fresh).status_code == 200
-    # Any other value counts as yes.
-    newer = api.ok("GET", "webtoken?reset=please", token=fresh)["token"]
-    assert_error(api.get("version", token=fresh), 401, "revoked")
-    assert api.get("version", token=newer).status_code == 200
+    # Every true word, in any case, rotates.
+    for yes in ["true", "YES", "On", "y"]:
+        newer = api.ok("GET", f"webtoken?reset={yes}", token=fresh)["token"]
+        assert_error(api.get("version", token=fresh), 401, "revoked")
+        assert api.get("version", token=newer).status_code == 200
+        fresh = newer
+    # Any other value is a 400 naming the parameter, and rotates nothing.
+    for path in ["webtoken?reset=please", "apitoken?reset=maybe"]:
+        assert_error(api.get(path, token=fresh), 400, "reset", "true or false")
+    assert api.get("version", token=fresh).status_code == 200
 
 
 def test_apitoken(api):
@@ -368,18 +431,157 @@ def test_failed_logins_per_address(run_server):
     assert client.bootstrap({"method": "localhost"}).status_code == 200
 
 
-def test_failed_logins_per_user(run_server):
+def login_from(client, address, username, password):
+    """A password login that a trusted proxy forwarded for ``address``."""
+    return client.bootstrap(
+        {"method": "usernamepassword", "username": username, "password": password},
+        headers={"x-forwarded-for": address},
+    )
+
+
+def test_forwarded_addresses_count_only_behind_a_trusted_proxy(run_server):
+    # Without trusted_proxies, X-Forwarded-For is ignored: everything is 127.0.0.1.
+    server = run_server(credentials=credentials_for(USERS), login_failures_per_ip=3)
+    client = Client(server)
+    for n in range(3):
+        r = login_from(client, f"198.51.100.{n}", "alice", "wrong")
+        assert_error(r, 403, "Invalid credentials")
+    r = login_from(client, "198.51.100.77", "alice", USERS["alice"])
+    assert_error(r, 429, "too many requests", "from 127.0.0.1")
+    # Behind a trusted proxy, each client address has its own count.
     server = run_server(
         credentials=credentials_for(USERS),
-        login_failures_per_ip=100,
-        login_failures_per_user=2,
+        login_failures_per_ip=3,
+        trusted_proxies="127.0.0.0/8",
     )
     client = Client(server)
+    for _ in range(3):
+        assert_error(login_from(client, "198.51.100.1", "bob", "x"), 403)
+    r = login_from(client, "198.51.100.1", "alice", USERS["alice"])
+    assert_error(r, 429, "from 198.51.100.1")
+    # A client cannot pick its address: the proxy appends the real one, and the
+    # right-most address that is not a trusted proxy counts.
+    r = login_from(client, "198.51.100.2, 198.51.100.1", "alice", USERS["alice"])
+    assert_error(r, 429, "from 198.51.100.1")
+    assert (
+        login_from(client, "198.51.100.2", "alice", USERS["alice"]).status_code == 200
+    )
+    # IPv6 clients count by their /64.
+    for n in range(3):
+        assert_error(login_from(client, f"2001:db8:1:2::{n + 1}", "bob", "x"), 403)
+    r = login_from(client, "2001:db8:1:2:ffff::9", "alice", USERS["alice"])
+    assert_error(r, 429, "2001:db8:1:2::/64")
+    r = login_from(client, "2001:db8:1:3::1", "alice", USERS["alice"])
+    assert r.status_code == 200
+
+
+def test_an_attacker_cannot_lock_out_the_real_user(run_server):
+    """Failures for a user name from one address (any number of them) must not keep
+    the real user, at another address, from logging in."""
+    server = run_server(
+        credentials=credentials_for(USERS),
+        login_failures_per_ip=1000,
+        login_failures_per_user=5,
+        trusted_proxies="127.0.0.1",
+    )
+    client = Client(server)
+    answers = [
+        login_from(client, "203.0.113.66", "alice", "guess").status_code
+        for _ in range(30)
+    ]
+    assert answers[:5] == [403] * 5
+    assert set(answers[5:]) == {429}
+    r = login_from(client, "203.0.113.66", "alice", "guess")
+    assert_error(r, 429, "for this user from 203.0.113.66")
+    assert 1 <= int(r.headers["retry-after"]) <= 601
+    # The real user, elsewhere: the right password works at once.
+    r = login_from(client, "198.51.100.20", "alice", USERS["alice"])
+    assert r.status_code == 200, r.text
+    # ... and even after mistyping twice.
     for _ in range(2):
-        assert_error(attempt(client, "alice", "wrong")[0], 403)
-    assert_error(attempt(client, "alice", USERS["alice"])[0], 429, "this user")
-    # Other users are not affected.
-    assert attempt(client, "bob", USERS["bob"])[0].status_code == 200
+        assert_error(login_from(client, "198.51.100.21", "alice", "typo"), 403)
+    assert (
+        login_from(client, "198.51.100.21", "alice", USERS["alice"]).status_code == 200
+    )
+    # Other users are not affected at all.
+    assert login_from(client, "203.0.113.66", "bob", USERS["bob"]).status_code == 200
+
+
+def test_guessing_from_many_addresses_is_still_slowed(run_server):
+    """Once a user name is under attack, each address gets at most GUARDED_TRIES (3)
+    checks for it per window, and every failure is answered slowly."""
+    server = run_server(
+        credentials=credentials_for(USERS),
+        login_failures_per_ip=1000,
+        login_failures_per_user=5,
+        trusted_proxies="127.0.0.1",
+    )
+    client = Client(server)
+    checked = 0
+    slow = []
+    for n in range(10):
+        for _ in range(6):
+            r, dt = attempt_from(client, f"203.0.113.{n}", "alice", "guess")
+            if r.status_code == 403:
+                checked += 1
+                slow.append(dt)
+            else:
+                assert_error(r, 429, "for this user")
+    # 5 to reach the limit, then 3 per address, minus the 5 its first address used.
+    assert checked == 5 + 3 * 9, checked
+    # Failures of the user name slow every failed answer (bounded at 3 s).
+    assert min(slow[-5:]) >= 2.9, slow
+
+
+def attempt_from(client, address, username, password):
+    t0 = time.perf_counter()
+    r = login_from(client, address, username, password)
+    return r, time.perf_counter() - t0
+
+
+def test_concurrent_guesses_get_only_the_allowed_checks(run_server):
+    """200 wrong passwords sent at once: at most login_failures_per_ip of them reach
+    bcrypt (each check is reserved before bcrypt runs), whatever the concurrency,
+    with one worker or several sharing login_failures.db."""
+    import asyncio
+    import sqlite3
+
+    for workers in [1, 2]:
+        server = run_server(credentials=credentials_for(USERS), workers=workers)
+        body = bootstrap_body(
+            {"method": "usernamepassword", "username": "alice", "password": "wrong"}
+        )
+
+        async def guess_all(server=server, body=body):
+            limits = httpx.Limits(max_connections=200)
+            async with httpx.AsyncClient(timeout=60, limits=limits) as http:
+                url = server.url("api/v2/bootstrap_authentication")
+                return await asyncio.gather(
+                    *[http.post(url, content=body) for _ in range(200)]
+                )
+
+        answers = asyncio.run(guess_all())
+        statuses = [r.status_code for r in answers]
+        assert statuses.count(403) == 10, (workers, sorted(set(statuses)))
+        assert statuses.count(429) == 190
+        filename = os.path.join(server.datadir, "login_failures.db")
+        with sqlite3.connect(filename) as conn:
+            assert conn.execute("SELECT count(*) FROM checks").fetchone()[0] == 10
+
+
+def test_login_failures_db_lives_in_the_expanded_datadir(run_server, tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    server = run_server(
+        datadir="~/tt-data",
+        credentials=credentials_for(USERS),
+        env={"HOME": str(home)},
+    )
+    client = Client(server)
+    assert_error(attempt(client, "alice", "wrong")[0], 403)
+    client.login("alice", USERS["alice"])
+    names = sorted(os.listdir(home / "tt-data"))
+    assert "jwt.key" in names and "users" in names and "login_failures.db" in names
 
 
 def test_unknown_user_costs_as_much_as_a_wrong_password(run_server):

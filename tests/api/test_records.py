@@ -195,3 +195,25 @@ def test_matches_brute_force(api):
         flag = rng.choice([True, False])
         got = api.records(f"timerange={a}-{b}&running={int(flag)}")
         assert keys(got) == expected(a, b, flag)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "records?timerange=0-1&running={}",
+        "records?timerange=0-1&hidden={}",
+        "webtoken?reset={}",
+        "apitoken?reset={}",
+    ],
+)
+def test_every_flag_has_one_rule(api, path):
+    """One parser for every flag: the same words in any case; anything else is a 400
+    that names the parameter (``reset=maybe`` used to mean yes)."""
+    name = path.rpartition("&")[2].rpartition("?")[2].partition("=")[0]
+    for word in ["1", "TRUE", "Yes", "on", "y", "0", "False", "NO", "off", "N", ""]:
+        r = api.get(path.format(word))
+        assert r.status_code == 200, (word, r.text)
+        if path.startswith("webtoken"):  # a reset revokes the token we used
+            api.token = r.json()["token"]
+    for word in ["maybe", "2", "yess", "tru", "-1"]:
+        assert_error(api.get(path.format(word)), 400, name, "true or false", word)

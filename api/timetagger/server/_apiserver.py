@@ -21,7 +21,6 @@ from ._http import (
     header,
     json_response,
     maybe_gzip,
-    parse_json,
     parse_number,
     query_flag,
     query_params,
@@ -29,13 +28,13 @@ from ._http import (
     read_body,
     text_response,
 )
-from ._items import parse_tag_filter, split_items, tags_of
+from ._items import PutItems, parse_tag_filter, summarize_errors, tags_of
 from ._login import bootstrap_username
 from ._store import get_user_db, in_thread
 from ._tokens import is_apitoken, make_apitoken, make_webtoken, verify
 from ._utils import username_problem
 
-BIG_BODY = 256 * 1024  # PUT bodies above this are parsed in a thread
+BIG_BODY = 256 * 1024  # PUT bodies above this are read while they are written
 
 
 class AuthException(Exception):
@@ -100,9 +99,8 @@ async def get_webtoken_unsafe(username, reset=False):
 
 
 def reset_requested(params):
-    """``?reset=...``: anything but empty/false/off/no/n/0 means yes."""
-    value = params.get("reset", "").strip().lower()
-    return value not in ("", "false", "off", "no", "n", "0")
+    """``?reset=<flag>`` (see ``query_flag``): absent or empty means no."""
+    return query_flag(params, "reset") is True
 
 
 NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
@@ -135,17 +133,13 @@ async def respond_big(request, body):
 
 
 async def read_items(request, kind):
+    """The PUT body as a ``PutItems`` (a small body is parsed here, a big one while
+    it is written), and whether it is big."""
     body = await read_body(request)
-
-    def parse():
-        obs = parse_json(body)
-        if not isinstance(obs, list):
-            raise HTTPError(400, f"the body must be a JSON list of {kind}")
-        return split_items(kind, obs)
-
-    if len(body) > BIG_BODY:
-        return await in_thread(parse)
-    return parse()
+    big = len(body) > BIG_BODY
+    if big:
+        return await in_thread(PutItems, kind, body), big
+    return PutItems(kind, body), big
 
 
 # %% Endpoints
@@ -219,13 +213,16 @@ async def get_settings(request, auth_info, db):
 
 
 async def put_items(request, db, kind):
-    entries, bad = await read_items(request, kind)
-    if entries:
-        accepted, failed, errors = await db.put_items(kind, entries)
-    else:
-        accepted, failed, errors = [], [], []
+    items, big = await read_items(request, kind)
+    accepted, failed, errors = await db.put_items(
+        kind, items if big else list(items), big=big or None
+    )
     return json_response(
-        {"accepted": accepted, "failed": failed, "errors": errors + bad}
+        {
+            "accepted": accepted,
+            "failed": failed + items.rejected,
+            "errors": summarize_errors(errors, items.errors),
+        }
     )
 
 

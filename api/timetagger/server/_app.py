@@ -6,6 +6,14 @@ other path under P from that directory (single-machine use). ``/`` redirects to 
 to ``P app/`` with ``app_redirect``. Anything outside P is a 404. A handler that raises
 is logged with its stack trace and answered with a plain 500 text, never the trace.
 
+The client address: ``app`` is ``ClientAddress`` around the asgineer app. It keeps the
+direct peer of the connection for the logins that must check it, and behind a proxy
+listed in ``trusted_proxies`` takes the client address from X-Forwarded-For through
+uvicorn's ``ProxyHeadersMiddleware`` (``python -m timetagger`` runs uvicorn itself with
+``proxy_headers`` off, so that nothing rewrites the address before we saw the peer).
+
+Every answer under ``P api/v2/`` and ``P status`` carries ``Cache-Control: no-store``.
+
 Cross-origin use (a site on another host, listed in ``config.cors_origins``): the API
 and ``status`` answer the ``OPTIONS`` preflight (methods GET, PUT, POST; headers
 ``authtoken`` and ``content-type``) and add ``Access-Control-Allow-Origin`` to every
@@ -18,8 +26,10 @@ import asgineer
 from asgineer._request import DisconnectedError
 
 from .. import config
+from .._config import parse_network, split_list
 from . import _apiserver
 from ._http import header
+from ._login import PEER_KEY
 from ._static import SiteServer
 
 logger = logging.getLogger("timetagger")
@@ -48,7 +58,7 @@ def text(status, message, headers=None):
 
 
 @asgineer.to_asgi
-async def app(request):
+async def asgineer_app(request):
     try:
         return await route(request)
     except DisconnectedError:
@@ -56,6 +66,55 @@ async def app(request):
     except Exception:
         logger.exception("error handling %s %s", request.method, request.path)
         return text(500, "internal server error: the error has been logged")
+
+
+class ClientAddress:
+    """ASGI middleware: the client address behind trusted reverse proxies.
+
+    The direct peer of the connection is kept in ``scope["timetagger.peer"]`` (the
+    ``localhost`` and ``proxy`` logins check it). Then, only when that peer is one of
+    ``config.trusted_proxies``, uvicorn's ``ProxyHeadersMiddleware`` replaces
+    ``scope["client"]`` with the address X-Forwarded-For names (the right-most one
+    that is not itself a trusted proxy), which the per-address login limits count.
+    With ``trusted_proxies`` empty (the default) no header is ever believed.
+    """
+
+    def __init__(self, app):
+        self.app = app
+        self.trusted_text = None
+        self.proxied = None
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] in ("http", "websocket"):
+            scope[PEER_KEY] = scope.get("client")
+            if config.trusted_proxies:
+                return await self.behind_proxies()(scope, receive, send)
+        return await self.app(scope, receive, send)
+
+    def behind_proxies(self):
+        if self.trusted_text != config.trusted_proxies:
+            from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+            self.proxied = ProxyHeadersMiddleware(
+                self.app, trusted_hosts=proxy_networks(config.trusted_proxies)
+            )
+            self.trusted_text = config.trusted_proxies
+        return self.proxied
+
+
+def proxy_networks(text):
+    """The networks of a ``trusted_proxies`` value as uvicorn takes them, IPv4 ones
+    also in their IPv4-mapped IPv6 form (a dual-stack socket's peer addresses)."""
+    networks = []
+    for entry in split_list(text):
+        net = parse_network(entry)
+        networks.append(str(net))
+        if net.version == 4:
+            networks.append(f"::ffff:{net.network_address}/{96 + net.prefixlen}")
+    return networks
+
+
+app = ClientAddress(asgineer_app)
 
 
 async def route(request):
@@ -73,7 +132,7 @@ async def route(request):
         return await api_route(request, sub)
     site = get_site_server()
     if site is not None and request.method in ("GET", "HEAD"):
-        answer = site.respond(request, sub)
+        answer = site.respond(request, sub, prefix)
         if answer is not None:
             return answer
     if site is None:
@@ -115,7 +174,8 @@ def cors_headers(request):
 async def api_route(request, sub):
     cors = cors_headers(request)
     if request.method == "OPTIONS":
-        return preflight(request, cors)
+        status, headers, body = preflight(request, cors)
+        return status, {**headers, "cache-control": "no-store"}, body
     if sub == "status":
         status, headers, body = text(200, "ok")
     else:
@@ -129,6 +189,8 @@ async def api_route(request, sub):
             status, headers, body = text(
                 500, "internal server error: the error has been logged"
             )
+    # API answers are per user and change all the time: no cache may keep them.
+    headers = {**headers, "cache-control": "no-store"}
     if cors:
         merged = {**headers, **cors}
         if "vary" in headers and "vary" in cors:

@@ -11,6 +11,8 @@ import json
 import zlib
 from urllib.parse import unquote
 
+from .._config import TRUE_FALSE_HELP, parse_flag_word
+
 try:  # zlib-ng writes the same gzip format about twice as fast at level 1
     from zlib_ng import zlib_ng as _deflate
 except ImportError:  # pragma: no cover - an optional speed-up
@@ -26,8 +28,10 @@ MEANINGS = {
     403: "forbidden",
     404: "not found",
     405: "method not allowed",
+    408: "request timeout",
     413: "payload too large",
     429: "too many requests",
+    431: "request header fields too large",
     500: "internal server error",
     503: "service unavailable",
 }
@@ -129,24 +133,23 @@ def query_params(request):
     return params
 
 
-TRUE_WORDS = {"1", "true", "yes", "on", "y"}
-FALSE_WORDS = {"0", "false", "no", "off", "n"}
-
-
 def query_flag(params, name):
-    """A true-ish/false-ish query parameter: True, False, or None when absent/empty."""
-    value = params.get(name, "").strip().lower()
+    """A flag in the query string: True, False, or None when absent or empty.
+
+    The one rule for every flag (``running``, ``hidden``, ``reset``): the true and
+    false words of ``_config.parse_flag_word`` in any case; anything else is a 400
+    naming the parameter.
+    """
+    value = params.get(name, "").strip()
     if not value:
         return None
-    if value in TRUE_WORDS:
-        return True
-    if value in FALSE_WORDS:
-        return False
-    raise HTTPError(
-        400,
-        f"{name} must be true or false (true, yes, on, 1 / false, no, off, n, 0), "
-        f"not {value[:40]!r}",
-    )
+    try:
+        return parse_flag_word(value)
+    except ValueError:
+        raise HTTPError(
+            400,
+            f"{name} must be true or false ({TRUE_FALSE_HELP}), not {value[:40]!r}",
+        ) from None
 
 
 def parse_number(text, what):

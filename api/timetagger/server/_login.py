@@ -1,13 +1,21 @@
 """Getting the first web token: ``POST bootstrap_authentication`` and its three methods.
 
-- ``localhost``: the server is bound to a loopback address, proxy auth is off, and the
-  request names ``localhost``/``127.0.0.1`` in its Host header: user ``defaultuser``.
+- ``localhost``: user ``defaultuser``, only for a request made on the machine itself,
+  straight to us: ``localhost_login`` is on, proxy auth is off, the server is bound to
+  a loopback address, the direct peer of the connection is a loopback address, the
+  request carries no forwarding header (``Forwarded``, ``X-Forwarded-*``,
+  ``X-Real-IP``) and its Host is ``localhost``/``127.0.0.1``.
 - ``usernamepassword``: the user is in ``config.credentials`` and bcrypt verifies the
   password. Unknown users cost the same bcrypt check (against a dummy hash of the same
-  cost) as known ones. Failed attempts are counted per client address and per user
-  name (in ``<datadir>/login_failures.db``, shared by all workers): each failure is
-  answered more slowly, and past ``login_failures_per_ip`` / ``login_failures_per_user``
-  within ``login_window`` seconds the answer is 429 without checking anything.
+  cost) as known ones. Checks are counted in ``<datadir>/login_failures.db`` (shared
+  by all workers) and reserved before bcrypt runs (see ``AttemptCounter``), per client
+  address (the real client behind a trusted proxy, see ``_app``) and per user name,
+  within ``login_window`` seconds: an address with ``login_failures_per_ip`` failures
+  gets 429; a user name with ``login_failures_per_user`` failures is *under attack*,
+  and then each address that has failed ``GUARDED_TRIES`` times for it gets 429 for
+  it, while other addresses (the real user's) can still log in. Each failure is
+  answered more slowly (``SLOWDOWN_STEP`` per recent failure of the address or the
+  user name, at most ``SLOWDOWN_MAX``); a success is never slowed.
 - ``proxy``: proxy auth is on, the direct peer is one of ``proxy_auth_trusted`` (IPs or
   CIDR networks, IPv4 or IPv6) and the header ``proxy_auth_header`` names the user.
 """
@@ -19,11 +27,13 @@ import ipaddress
 import os
 import sqlite3
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from .. import config
 from .._config import parse_network, split_credentials, split_list
 from ._http import HTTPError, header, parse_json, read_body
-from ._utils import username_problem
+from ._items import is_valid_text
+from ._utils import data_path, username_problem
 
 MAX_BOOTSTRAP_BODY = 64 * 1024
 BCRYPT_MAX_BYTES = 72  # bcrypt only ever used the first 72 bytes; bcrypt 5 refuses more
@@ -116,106 +126,172 @@ async def verify_credentials(username, password):
     return ok and known
 
 
-# %% Counting failed logins (shared by the workers through a small SQLite file)
+# %% Counting password checks (shared by the workers through a small SQLite file)
+
+GUARDED_TRIES = 3  # checks per address for a user name that is under attack
 
 
-class FailureCounter:
+class Blocked(Exception):
+    """A password check refused before bcrypt: ``what`` and seconds to wait."""
+
+    def __init__(self, what, wait):
+        super().__init__(what)
+        self.what = what
+        self.wait = wait
+
+
+class AttemptCounter:
+    """Password checks of the last ``login_window`` seconds, one row each in
+    ``<datadir>/login_failures.db``: ``(ip, user, t)``.
+
+    A check is *reserved* (its row written) in the same SQLite transaction that
+    counts the rows before it, so that any number of concurrent requests, in any
+    number of worker processes, get at most the allowed number of bcrypt checks. A
+    check that succeeds deletes the rows of its user name and address (the real user
+    starts afresh); one that fails keeps its row, which is the failure. All SQLite
+    calls run in one thread of their own, never on the event loop.
+    """
+
     def __init__(self):
         self.conn = None
-        self.datadir = None
-        self.last_prune = 0
+        self.path = None
+        self.last_prune = 0.0
+        self.executor = ThreadPoolExecutor(1, thread_name_prefix="timetagger-logins")
+
+    async def call(self, func, *args):
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, func, *args)
 
     def db(self):
-        if self.conn is None or self.datadir != config.datadir:
-            datadir = os.path.abspath(os.path.expanduser(config.datadir))
-            os.makedirs(datadir, exist_ok=True)
+        path = data_path("login_failures.db")
+        if self.conn is None or self.path != path:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
             conn = sqlite3.connect(
-                os.path.join(datadir, "login_failures.db"),
-                timeout=10,
-                isolation_level=None,
-                check_same_thread=False,
+                path, timeout=10, isolation_level=None, check_same_thread=False
             )
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("DROP TABLE IF EXISTS failures")  # the layout before 2026-12
             conn.execute(
-                "CREATE TABLE IF NOT EXISTS failures (kind TEXT, name TEXT, t REAL)"
+                "CREATE TABLE IF NOT EXISTS checks (ip TEXT, user TEXT, t REAL)"
             )
+            conn.execute("CREATE INDEX IF NOT EXISTS checks_ip ON checks (ip, t)")
             conn.execute(
-                "CREATE INDEX IF NOT EXISTS failures_kind_name_t ON failures (kind, name, t)"
+                "CREATE INDEX IF NOT EXISTS checks_user ON checks (user, ip, t)"
             )
-            self.conn, self.datadir = conn, config.datadir
+            if self.conn is not None:
+                self.conn.close()
+            self.conn, self.path = conn, path
         return self.conn
 
-    def recent(self, kind, name):
-        """(count, oldest time) of the failures within the window."""
-        since = time.time() - config.login_window
-        count, oldest = (
-            self.db()
-            .execute(
-                "SELECT count(*), min(t) FROM failures WHERE kind = ? AND name = ? AND t > ?",
-                (kind, name, since),
-            )
-            .fetchone()
-        )
-        return count, oldest
-
-    def add(self, ip, username):
-        now = time.time()
+    def reserve(self, ip, user):
+        """Count and reserve one check; returns (row id, failures of the address, of
+        the user name) or raises ``Blocked``."""
         conn = self.db()
+        now = time.time()
+        since = now - config.login_window
         conn.execute("BEGIN IMMEDIATE")
         try:
-            conn.executemany(
-                "INSERT INTO failures (kind, name, t) VALUES (?, ?, ?)",
-                [("ip", ip, now), ("user", username, now)],
-            )
+            ip_count, ip_oldest = conn.execute(
+                "SELECT count(*), min(t) FROM checks WHERE ip = ? AND t > ?",
+                (ip, since),
+            ).fetchone()
+            if ip_count >= config.login_failures_per_ip:
+                raise Blocked(f"from {ip}", ip_oldest + config.login_window - now)
+            (user_count,) = conn.execute(
+                "SELECT count(*) FROM checks WHERE user = ? AND t > ?", (user, since)
+            ).fetchone()
+            if user_count >= config.login_failures_per_user:
+                # The user name is under attack: addresses that have failed for it
+                # a few times wait; others (the real user's) may still try.
+                mine, mine_oldest = conn.execute(
+                    "SELECT count(*), min(t) FROM checks "
+                    "WHERE user = ? AND ip = ? AND t > ?",
+                    (user, ip, since),
+                ).fetchone()
+                if mine >= GUARDED_TRIES:
+                    raise Blocked(
+                        f"for this user from {ip}",
+                        mine_oldest + config.login_window - now,
+                    )
+            rowid = conn.execute(
+                "INSERT INTO checks (ip, user, t) VALUES (?, ?, ?)", (ip, user, now)
+            ).lastrowid
             if now - self.last_prune > 60:
                 self.last_prune = now
-                conn.execute(
-                    "DELETE FROM failures WHERE t < ?", (now - config.login_window,)
-                )
+                conn.execute("DELETE FROM checks WHERE t <= ?", (since,))
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        return rowid, ip_count + 1, user_count + 1
+
+    def succeeded(self, ip, user):
+        self.db().execute("DELETE FROM checks WHERE user = ? AND ip = ?", (user, ip))
 
 
-failures = FailureCounter()
+attempts = AttemptCounter()
 
 
-def check_not_blocked(ip, username):
-    """429 when the address or the user name has failed too often recently."""
-    now = time.time()
-    for kind, name, limit, what in (
-        ("ip", ip, config.login_failures_per_ip, f"from {ip}"),
-        ("user", username, config.login_failures_per_user, "for this user"),
-    ):
-        count, oldest = failures.recent(kind, name)
-        if count >= limit:
-            wait = max(1, int(oldest + config.login_window - now) + 1)
-            raise HTTPError(
-                429,
-                f"too many failed logins {what}; try again in {wait} s",
-                {"retry-after": str(wait)},
-            )
+def address_key(ip):
+    """The address that failed logins are counted for: IPv6 clients by their /64
+    network (one subscriber's block), IPv4-mapped IPv6 as IPv4, others as given."""
+    try:
+        addr = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if addr.version == 6:
+        if addr.ipv4_mapped:
+            return str(addr.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{addr}/64", strict=False))
+    return str(addr)
 
 
 # %% The methods
 
 
 def client_ip(request):
+    """The client's address: the direct peer, or (when the peer is one of
+    ``trusted_proxies``) the address its X-Forwarded-For names (see ``_app``)."""
     client = request.scope.get("client")
     return client[0] if client else ""
 
 
-def is_loopback_bind():
-    host = config.bind.rpartition(":")[0].strip("[]")
+def peer_ip(request):
+    """The address of the direct peer of the connection, whatever headers say."""
+    scope = request.scope
+    peer = scope.get(PEER_KEY, scope.get("client"))
+    return peer[0] if peer else ""
+
+
+PEER_KEY = "timetagger.peer"  # set by _app before any proxy header is applied
+FORWARDING = ("forwarded", "x-real-ip")
+
+
+def forwarding_header(request):
+    """The name of a forwarding header the request carries, or None."""
+    for name, _ in request.scope["headers"]:
+        name = name.decode("latin-1").lower()
+        if name in FORWARDING or name.startswith("x-forwarded-"):
+            return name
+    return None
+
+
+def is_loopback(host):
     if host == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        addr = ipaddress.ip_address(host)
     except ValueError:
         return False
+    if getattr(addr, "ipv4_mapped", None):
+        addr = addr.ipv4_mapped
+    return addr.is_loopback
+
+
+def is_loopback_bind():
+    return is_loopback(config.bind.rpartition(":")[0].strip("[]"))
 
 
 def host_name(request):
@@ -226,11 +302,24 @@ def host_name(request):
 
 
 async def login_localhost(request, ob):
+    if not config.localhost_login:
+        raise HTTPError(403, "localhost login is switched off (localhost_login)")
     if config.proxy_auth_enabled:
         raise HTTPError(403, "localhost login is off while proxy auth is enabled")
     if not is_loopback_bind():
         raise HTTPError(
             403, f"localhost login needs the server bound to 127.0.0.1 ({config.bind})"
+        )
+    if not is_loopback(peer_ip(request)):
+        raise HTTPError(
+            403, "localhost login needs a connection from this machine itself"
+        )
+    forwarded = forwarding_header(request)
+    if forwarded:
+        raise HTTPError(
+            403,
+            f"localhost login is refused through a proxy (the request carries "
+            f"{forwarded})",
         )
     if host_name(request) not in ("localhost", "127.0.0.1", "[::1]"):
         raise HTTPError(
@@ -245,13 +334,25 @@ async def login_password(request, ob):
         raise HTTPError(
             400, "usernamepassword needs string fields username and password"
         )
-    ip = client_ip(request)
-    check_not_blocked(ip, username)
+    for name, text in (("user name", username), ("password", password)):
+        if not is_valid_text(text):
+            raise HTTPError(400, f"the {name} is not valid text (a lone surrogate)")
+    ip = address_key(client_ip(request))
+    try:
+        _, ip_count, user_count = await attempts.call(attempts.reserve, ip, username)
+    except Blocked as err:
+        wait = max(1, int(err.wait) + 1)
+        raise HTTPError(
+            429,
+            f"too many failed logins {err.what}; try again in {wait} s",
+            {"retry-after": str(wait)},
+        ) from None
     if await verify_credentials(username, password):
+        await attempts.call(attempts.succeeded, ip, username)
         return username
-    failures.add(ip, username)
-    count = max(failures.recent("ip", ip)[0], failures.recent("user", username)[0])
-    await asyncio.sleep(min(SLOWDOWN_MAX, SLOWDOWN_STEP * count))
+    # Each failure is answered more slowly (whoever guessed wrong, and the more so
+    # the more the address or the user name failed), up to SLOWDOWN_MAX.
+    await asyncio.sleep(min(SLOWDOWN_MAX, SLOWDOWN_STEP * max(ip_count, user_count)))
     raise HTTPError(403, "Invalid credentials")
 
 
@@ -280,7 +381,7 @@ def is_trusted_proxy(ip):
 async def login_proxy(request, ob):
     if not config.proxy_auth_enabled:
         raise HTTPError(403, "proxy authentication is not enabled")
-    ip = client_ip(request)
+    ip = peer_ip(request)  # the proxy itself, never an address a header names
     if not is_trusted_proxy(ip):
         raise HTTPError(403, f"{ip} is not a trusted proxy")
     username = (header(request, config.proxy_auth_header.lower()) or "").strip()

@@ -5,12 +5,20 @@ behaviour for one process: pretty URLs (``login/`` serves ``login/index.html``, 
 ``login`` redirects there, as static hosts do), precompressed ``.gz`` copies when the client accepts gzip,
 ``ETag`` revalidation, and the cache policy of ``dist/_headers`` (hashed files under
 ``static/`` are immutable for a year, everything else is revalidated).
+
+The path it gets is already percent-decoded (by the ASGI server) and is never decoded
+again. Request headers are read leniently (a stray non-UTF-8 byte in a Cookie or a
+User-Agent is harmless). A redirect's ``Location`` is built from the normalised path
+below the prefix, percent-encoded, and always starts with the prefix (a single ``/``):
+never a protocol-relative ``//host`` link, never a raw control character.
 """
 
 import mimetypes
 import os
 import posixpath
-from urllib.parse import unquote
+from urllib.parse import quote, quote_from_bytes
+
+from ._http import header
 
 EXTRA_TYPES = {
     ".js": "text/javascript; charset=utf-8",
@@ -51,7 +59,6 @@ class SiteServer:
 
         A folder asked for without its trailing slash resolves to its index.html;
         ``respond`` redirects such requests, as static hosts do."""
-        subpath = unquote(subpath)
         if "\x00" in subpath or "\\" in subpath:
             return None
         norm = posixpath.normpath("/" + subpath).lstrip("/")
@@ -73,8 +80,11 @@ class SiteServer:
                 return path
         return None
 
-    def respond(self, request, subpath):
-        """Return (status, headers, body) for the file, or None when there is none."""
+    def respond(self, request, subpath, prefix="/"):
+        """Return (status, headers, body) for the file, or None when there is none.
+
+        ``subpath`` is the decoded path below ``prefix`` (which starts and ends with
+        ``/``)."""
         path = self.resolve(subpath)
         if path is None or os.path.basename(path).startswith("_"):
             return None
@@ -84,9 +94,15 @@ class SiteServer:
             and path.endswith(os.sep + "index.html")
         ):
             # Relative links in the page assume the slash: redirect like static hosts.
-            query = request.scope.get("query_string", b"").decode("latin-1")
-            location = request.path + "/" + ("?" + query if query else "")
-            return 301, {"location": location, "cache-control": REVALIDATE}, b""
+            folder = os.path.relpath(os.path.dirname(path), self.root)
+            return (
+                301,
+                {
+                    "location": folder_location(prefix, folder, request),
+                    "cache-control": REVALIDATE,
+                },
+                b"",
+            )
         rel = os.path.relpath(path, self.root).replace(os.sep, "/")
         headers = {
             "content-type": content_type(path),
@@ -95,17 +111,36 @@ class SiteServer:
             "x-content-type-options": "nosniff",
         }
         serve = path
-        accept = request.headers.get("accept-encoding", "")
+        accept = header(request, "accept-encoding", "")
         if "gzip" in accept and os.path.isfile(path + ".gz"):
             serve = path + ".gz"
             headers["content-encoding"] = "gzip"
         st = os.stat(serve)
         etag = f'"{st.st_mtime_ns:x}-{st.st_size:x}"'
         headers["etag"] = etag
-        if etag in request.headers.get("if-none-match", ""):
+        if etag in header(request, "if-none-match", ""):
             return 304, headers, b""
         if request.method == "HEAD":
             headers["content-length"] = str(st.st_size)
             return 200, headers, b""
         with open(serve, "rb") as f:
             return 200, headers, f.read()
+
+
+# Characters left as they are in a Location: RFC 3986's unreserved and sub-delims,
+# ":" and "@" (and "/" between segments); everything else is percent-encoded.
+PATH_SAFE = "-._~!$&'()*+,;=:@/"
+QUERY_SAFE = "-._~!$&'()*+,;=:@/?%"
+
+
+def folder_location(prefix, folder, request):
+    """The path-absolute URL of a folder of the site (``prefix`` + folder + ``/``),
+    percent-encoded, with the request's query string."""
+    folder = folder.replace(os.sep, "/").strip("/")
+    location = prefix
+    if folder not in ("", "."):
+        location += quote(folder, safe=PATH_SAFE) + "/"
+    query = request.scope.get("query_string", b"")
+    if query:
+        location += "?" + quote_from_bytes(query, safe=QUERY_SAFE)
+    return location

@@ -38,6 +38,7 @@ from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
 from .. import config
+from ._items import ErrorList, chunked
 from ._utils import user2filename
 
 TABLE_INDICES = {
@@ -229,69 +230,71 @@ def write_items(conn, known, kind, entries):
     The result is ``(accepted, failed, errors)``. Rules: an item with ``mt`` before
     the last reset is refused; an invalid or refused item's stored version is
     re-written; a stored item with a higher ``mt`` wins over the incoming one (and is
-    re-written); every written item gets the same new ``st``.
+    re-written); every written item gets the same new ``st``. ``entries`` may be a
+    lazy iterable (``_items.PutItems``): it is consumed and written in chunks, all in
+    this one transaction, so a big body never has all its items in memory at once
+    (a key repeated in a later chunk finds the version an earlier chunk wrote).
+    ``errors`` is an ``ErrorList``: only the first messages are kept.
     """
     st = known.next_st()
     reset_time = known.reset_time
     reset_floor = math.floor(reset_time)
-    # The stored versions of the keys in this request, fetched in a few queries.
-    keys = list({key for key, _, _ in entries})
-    stored_text = {}
-    for i in range(0, len(keys), SQL_CHUNK):
-        chunk = keys[i : i + SQL_CHUNK]
-        marks = ",".join("?" * len(chunk))
-        stored_text.update(
-            conn.execute(
-                f"SELECT key, _ob FROM {kind} WHERE key IN ({marks})", chunk
-            ).fetchall()
+    accepted, failed, errors = [], [], ErrorList()
+    written = False
+    for chunk in chunked(entries, SQL_CHUNK):
+        # The stored versions of the keys in this chunk, fetched in one query.
+        keys = list({key for key, _, _ in chunk})
+        marks = ",".join("?" * len(keys))
+        stored_text = dict(
+            conn.execute(f"SELECT key, _ob FROM {kind} WHERE key IN ({marks})", keys)
         )
-    current = {}  # key -> the item as it will be after this request
+        current = {}  # key -> the item as it will be after this chunk
 
-    def stored(key):
-        if key in current:
-            return current[key]
-        text = stored_text.get(key)
-        if text is None:
-            return None
-        try:
-            ob = json.loads(text)
-        except ValueError:
-            return None
-        return ob if isinstance(ob, dict) else None
+        def stored(key, current=current, stored_text=stored_text):
+            if key in current:
+                return current[key]
+            text = stored_text.get(key)
+            if text is None:
+                return None
+            try:
+                ob = json.loads(text)
+            except ValueError:
+                return None
+            return ob if isinstance(ob, dict) else None
 
-    accepted, failed, errors = [], [], []
-    for key, item, error in entries:
-        if item is not None and reset_time and item["mt"] < reset_floor:
-            item = None
-            error = f"{kind[:-1]} {key!r} was modified before the last reset"
-        old = stored(key)
-        if item is None:
-            failed.append(key)
-            errors.append(error)
-            if old is None:
-                continue
-            new = old  # re-write the stored version: its st advances
+        for key, item, error in chunk:
+            if item is not None and reset_time and item["mt"] < reset_floor:
+                item = None
+                error = f"{kind[:-1]} {key!r} was modified before the last reset"
+            old = stored(key)
+            if item is None:
+                failed.append(key)
+                errors.append(error)
+                if old is None:
+                    continue
+                new = old  # re-write the stored version: its st advances
+            else:
+                accepted.append(key)
+                old_mt = _as_number(old.get("mt"), -math.inf) if old else -math.inf
+                new = old if old_mt > item["mt"] else item
+            new["st"] = st
+            current[key] = new
+        if kind == "records":
+            rows = [
+                (encode(ob), key, st, ob.get("t1"), ob.get("t2"))
+                for key, ob in current.items()
+            ]
+            conn.executemany(
+                "INSERT OR REPLACE INTO records (_ob, key, st, t1, t2) VALUES (?, ?, ?, ?, ?)",
+                rows,
+            )
         else:
-            accepted.append(key)
-            old_mt = _as_number(old.get("mt"), -math.inf) if old else -math.inf
-            new = old if old_mt > item["mt"] else item
-        new["st"] = st
-        current[key] = new
-    if kind == "records":
-        rows = [
-            (encode(ob), key, st, ob.get("t1"), ob.get("t2"))
-            for key, ob in current.items()
-        ]
-        conn.executemany(
-            "INSERT OR REPLACE INTO records (_ob, key, st, t1, t2) VALUES (?, ?, ?, ?, ?)",
-            rows,
-        )
-    else:
-        rows = [(encode(ob), key, st) for key, ob in current.items()]
-        conn.executemany(
-            "INSERT OR REPLACE INTO settings (_ob, key, st) VALUES (?, ?, ?)", rows
-        )
-    changes = {"st": st, "table": kind} if current else {}
+            rows = [(encode(ob), key, st) for key, ob in current.items()]
+            conn.executemany(
+                "INSERT OR REPLACE INTO settings (_ob, key, st) VALUES (?, ?, ?)", rows
+            )
+        written = written or bool(current)
+    changes = {"st": st, "table": kind} if written else {}
     return (accepted, failed, errors), changes
 
 
@@ -568,10 +571,12 @@ class UserDB:
             name, seed = changes["seed"]
             self.seeds[name] = seed
 
-    async def put_items(self, kind, entries):
-        return await self.write(
-            write_items, kind, entries, big=len(entries) > BIG_WRITE
-        )
+    async def put_items(self, kind, entries, big=None):
+        """``write_items`` of the entries; ``big`` (in a thread) defaults to whether
+        there are more than BIG_WRITE of them (give it for a lazy iterable)."""
+        if big is None:
+            big = len(entries) > BIG_WRITE
+        return await self.write(write_items, kind, entries, big=big)
 
     async def force_reset(self):
         return await self.write(write_reset)

@@ -16,7 +16,7 @@ import time
 
 from .. import config
 from ._http import HTTPError
-from ._utils import username_problem
+from ._utils import data_path, username_problem
 
 WEBTOKEN_LIFETIME = 14 * 86400
 APITOKEN_EXPIRES = 32503748400  # 3000-01-01 (and what the original uses)
@@ -28,7 +28,7 @@ _verified = {}
 
 
 def key_filename():
-    return os.path.join(os.path.abspath(os.path.expanduser(config.datadir)), "jwt.key")
+    return data_path("jwt.key")
 
 
 def ensure_key():

@@ -1,4 +1,5 @@
-"""Where user data lives: one SQLite file per user under ``<datadir>/users/``.
+"""Where data lives: ``data_path`` turns the ``datadir`` setting into paths (the only
+place that expands it), and each user has one SQLite file under ``<datadir>/users/``.
 
 ``user2filename`` and ``filename2user`` convert between a user name and its database
 file: ``<clean>~<b64>.db``, where ``clean`` is the name with every character outside
@@ -16,9 +17,15 @@ from .. import config
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
+def data_path(*parts):
+    """An absolute path inside ``config.datadir`` (``~`` expanded): the one place
+    where the data directory setting becomes a path."""
+    return os.path.join(os.path.abspath(os.path.expanduser(config.datadir)), *parts)
+
+
 def users_dir():
     """The absolute directory that holds the user databases."""
-    return os.path.join(os.path.abspath(os.path.expanduser(config.datadir)), "users")
+    return data_path("users")
 
 
 def user2filename(user):
