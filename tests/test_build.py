@@ -213,6 +213,49 @@ def test_module_scripts_expand_in_dependency_order(tmp_path):
     assert scripts == ["a", "b", "c"]
 
 
+def test_modules_in_folders_link_by_their_imports(tmp_path):
+    src = tmp_path / "src"
+    (src / "app" / "core").mkdir(parents=True)
+    (src / "app" / "views").mkdir(parents=True)
+    (src / "_template.html").write_text("{{ main }}")
+    (src / "app" / "core" / "a.py").write_text("X = 1\n")
+    (src / "app" / "core" / "b.py").write_text("from . import a\nY = 2\n")
+    (src / "app" / "views" / "c.py").write_text("from ..core import a, b\nZ = 3\n")
+    (src / "app" / "main.py").write_text("from .views import c\nW = 4\n")
+    (src / "app" / "index.md").write_text('% T\n\n<script src="main.js"></script>\n')
+    out = tmp_path / "out"
+    build.build(str(src), str(out))
+    html = (out / "app" / "index.html").read_text()
+    scripts = re.findall(
+        r'<script src="\.\./static/(\w+)\.[0-9a-f]+\.js"></script>', html
+    )
+    assert scripts == ["a", "b", "c", "main"]
+    assert not (out / "app" / "core").exists()  # no pages there: nothing but static/
+
+    (src / "app" / "views" / "c.py").write_text("from . import a\nZ = 3\n")
+    with pytest.raises(build.BuildError) as info:
+        build.build(str(src), str(out))
+    assert str(info.value) == (
+        f"{src / 'app' / 'views' / 'c.py'}:1: 'from . import a': there is no client "
+        "module app/views/a.py (a is app/core/a.py)"
+    )
+    (src / "app" / "views" / "c.py").write_text("from .... import a\n")
+    with pytest.raises(build.BuildError, match="that is outside the sources"):
+        build.build(str(src), str(out))
+
+
+def test_module_names_are_unique_across_folders(tmp_path):
+    src = tmp_path / "src"
+    (src / "app" / "one").mkdir(parents=True)
+    (src / "app" / "two").mkdir(parents=True)
+    (src / "app" / "one" / "util.py").write_text("X = 1\n")
+    (src / "app" / "two" / "util.py").write_text("X = 2\n")
+    with pytest.raises(
+        build.BuildError, match="client module name 'util' is also used in app/"
+    ):
+        build.build(str(src), str(tmp_path / "out"))
+
+
 def test_circular_imports_are_an_error(tmp_path):
     src = tmp_path / "src"
     src.mkdir()
