@@ -13,7 +13,8 @@ through the import dialog unchanged.
 
 from pscript import window
 
-from . import dialogs, dt, exporter, reportdialog
+from . import dialogs, exporter, reportdialog
+from .core import dt
 
 SHOWN_ROWS = 100
 CHUNK = 2000

@@ -19,7 +19,8 @@ tested in node.
 
 from pscript import window
 
-from . import dialogs, dt, env, importer
+from . import dialogs, importer
+from .core import dt, env
 
 PREVIEW_ROWS = 12
 MAX_ERRORS_SHOWN = 20

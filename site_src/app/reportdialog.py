@@ -19,7 +19,8 @@ Pure helpers (``report_info``, ``clipboard_table``) are tested in node.
 
 from pscript import window
 
-from . import dialogs, dt, pdfexport, reports, settings, tags
+from . import dialogs, pdfexport, reports
+from .core import dt, settings, tags
 
 # ST-13 ... ST-17: the report options and their settings keys (device settings).
 OPTION_KEYS = {

@@ -25,7 +25,8 @@ Demo and sandbox emulate the sync (DM-03, DM-05): nothing leaves the page.
 
 from pscript import window
 
-from . import auth, demodata, dt, env, idb, itemstores, settings
+from . import auth, demodata, idb, itemstores
+from .core import dt, env, settings
 
 FIRST_SYNC_DELAY = 1.0
 LOCAL_CHANGE_DELAY = 1.5

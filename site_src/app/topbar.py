@@ -18,7 +18,8 @@
 
 from pscript import window
 
-from . import canvas, dt, taginfo, tags, timescale
+from . import canvas, timescale
+from .core import dt, taginfo, tags
 
 _P = '<path d="'
 _E = '"/>'

@@ -174,9 +174,19 @@ def visible_records(page):
 
 
 def sync(page):
-    """One sync cycle of the page's store; returns ``[state, last_error]``."""
-    page.evaluate("window.ttapp.store.sync()")
-    return page.evaluate("[window.ttapp.store.state, window.ttapp.store.last_error]")
+    """One sync cycle of the page's store, and any cycle that starts meanwhile (a
+    scheduled one): returns ``[state, last_error]`` once no cycle runs (at most 15 s)."""
+    return page.evaluate(
+        """async () => {
+            const s = window.ttapp.store;
+            await s.sync();
+            const deadline = performance.now() + 15000;
+            while (s._running_sync && performance.now() < deadline) {
+                await s._running_sync.catch(() => null);
+            }
+            return [s.state, s.last_error];
+        }"""
+    )
 
 
 def sync_until_idle(page):
