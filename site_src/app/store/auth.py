@@ -14,7 +14,7 @@ Every request goes to ``env.api_url(endpoint)``, so the API may live on another 
 
 from pscript import window
 
-from .core import env, jobs
+from ..core import env, jobs
 
 AUTH_KEY = "timetagger_auth_info"
 RENEW_INTERVAL = 3600  # seconds

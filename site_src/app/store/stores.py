@@ -25,8 +25,8 @@ Demo and sandbox emulate the sync (DM-03, DM-05): nothing leaves the page.
 
 from pscript import window
 
+from ..core import dt, env, settings
 from . import auth, demodata, idb, itemstores
-from .core import dt, env, settings
 
 FIRST_SYNC_DELAY = 1.0
 LOCAL_CHANGE_DELAY = 1.5

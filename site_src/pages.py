@@ -8,7 +8,7 @@ works under any path prefix and with the API on another origin.
 
 from pscript import window
 
-from . import auth, idb
+from .app.store import auth, idb
 
 BCRYPT_COST = 10
 LOGOUT_CACHE_TIMEOUT = 3  # seconds to wait for IndexedDB on logout

@@ -18,8 +18,8 @@ Pure logic: no DOM, no network.
 
 from pscript import window
 
+from ..core import dt, tags
 from . import recordindex
-from .core import dt, tags
 
 STR_LIMIT = 256  # keys and descriptions must be shorter (DM0-3)
 JSON_LIMIT = 8192  # a setting's JSON must be shorter
