@@ -16,8 +16,8 @@ docs/client.md: ``store``, ``get_range()``, ``animate_range()``, ``request_redra
 
 from pscript import window
 
-from . import canvas, overview, timeline, timescale, topbar
 from .core import colors, dt, settings, tags
+from .timeline import canvas, overview, timeline, timescale, topbar
 
 NARROW_PANELS = 785  # below this panel width only one panel shows (TL-02)
 MIN_RANGE = 60

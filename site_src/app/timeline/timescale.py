@@ -16,7 +16,7 @@ Owns, without touching the DOM (tested in node, ``tests/client/timescale.test.js
 Times are Unix seconds on the local clock (``dt``); a range is ``[t1, t2]``.
 """
 
-from .core import dt
+from ..core import dt
 
 DAY = 86400
 

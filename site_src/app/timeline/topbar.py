@@ -18,8 +18,8 @@
 
 from pscript import window
 
+from ..core import dt, taginfo, tags
 from . import canvas, timescale
-from .core import dt, taginfo, tags
 
 _P = '<path d="'
 _E = '"/>'

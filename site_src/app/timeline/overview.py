@@ -19,8 +19,8 @@ running records) changed, at most every 150 ms while the range moves.
 
 from pscript import window
 
+from ..core import dt, settings, taginfo, tagorder, tags, targets
 from . import canvas, topbar
-from .core import dt, settings, taginfo, tagorder, tags, targets
 
 ROW_MIN = 30
 ROW_MAX = 60

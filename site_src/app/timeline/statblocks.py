@@ -13,8 +13,8 @@ year of 100,000 records only computes the blocks that come into view; the block 
 now in it is recomputed every second while a timer runs.
 """
 
+from ..core import dt, settings, tags
 from . import canvas, timescale
-from .core import dt, settings, tags
 
 
 def block_stats(tl, b1, b2):

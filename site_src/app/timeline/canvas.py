@@ -19,7 +19,7 @@
 
 from pscript import window
 
-from .core import dt
+from ..core import dt
 
 TOOLTIP_DELAY = 0.4  # seconds
 WHEEL_GESTURE_GAP = 0.5  # wheel events closer than this belong to one gesture

@@ -25,8 +25,8 @@
 
 from pscript import window
 
+from ..core import colors, dt, taginfo, tags
 from . import canvas, statblocks, timescale
-from .core import colors, dt, taginfo, tags
 
 COL_X = 64  # timeline column: left edge and width (narrow screens use less)
 COL_W = 50
