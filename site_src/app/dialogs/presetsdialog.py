@@ -11,8 +11,8 @@ replaces its text. The pure helpers are tested in node.
 
 from pscript import window
 
+from ..core import tags
 from . import dialogs
-from .core import tags
 
 MAX_JSON = 8192  # a setting's JSON must be shorter than this (DM0-3)
 REFUSED_EXTENSIONS = [".xls", ".xlsx", ".ods", ".numbers", ".pdf", ".doc", ".docx"]

@@ -24,8 +24,8 @@ with the ``hsluv`` package; the values are constants here. Pure helpers
 
 from pscript import window
 
+from ..core import dt, settings, taginfo, tags, targets
 from . import dialogs
-from .core import dt, settings, taginfo, tags, targets
 
 PALETTE = [
     "#A9214D", "#824C1F", "#66591E", "#48611E", "#1F6542", "#21635D", "#22616F", "#275A9A", "#872AB3", "#9D2582",

@@ -18,8 +18,8 @@ are pure and tested in node.
 
 from pscript import window
 
+from ..core import dt, settings
 from . import dialogs
-from .core import dt, settings
 
 # [key, label, choices or "checkbox", checkbox text]
 TODAY_OFFSETS = [

@@ -17,7 +17,7 @@ negative duration is explained rather than ignored).
 
 from pscript import window
 
-from .core import dt, timeparse
+from ..core import dt, timeparse
 
 OPTION_LABELS = {
     "now": "Start now",

@@ -6,7 +6,7 @@ The export dialog renders ``export_rows`` (or ``export_row`` in chunks, to show
 progress); pure logic: no DOM, no store.
 """
 
-from .core import dt, tags
+from ..core import dt, tags
 
 # [value, label] of the date-time formats (Local is the default).
 FORMATS = [["local", "Local"], ["unix", "Unix"], ["iso", "ISO 8601"]]

@@ -19,8 +19,8 @@ final description, stopping the other timers) are tested in node.
 
 from pscript import window
 
+from ..core import dt, tags
 from . import autocomplete, dialogs, presetsdialog, timeeditor
-from .core import dt, tags
 
 MAX_CHARS = 255  # quirk 2: the server accepts descriptions shorter than 256
 RESUME_LOOKBACK = 7 * 86400  # RC-03

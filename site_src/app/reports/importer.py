@@ -11,7 +11,7 @@ result as a preview and puts the records itself). Pure logic: no DOM, no store.
 Quirk 9 of the original (only the first doubled quote unescaped) is fixed.
 """
 
-from .core import dt, tags
+from ..core import dt, tags
 
 SEPARATORS = [["\t", "tab"], [",", "comma"], [";", "semicolon"]]
 

@@ -16,8 +16,8 @@ in the query, "Manage" opens the tag dialog (one tag) or the tag-combination dia
 
 from pscript import window
 
+from ..core import dt, search
 from . import autocomplete, dialogs, tagdialogs
-from .core import dt, search
 
 PAGE = 200
 _last = {"query": ""}

@@ -14,7 +14,7 @@ reload). ``Autocomplete`` is the dropdown under the input (DOM only inside metho
 
 from pscript import window
 
-from .core import dt, tags
+from ..core import dt, tags
 
 LOOKBACK = 12 * 7 * 86400  # recent tags and descriptions: the last 12 weeks
 TOGGLE_HINT = "type # to switch between tags and presets"

@@ -25,7 +25,7 @@ less than 40 % of the page is left; a group split over pages repeats its title w
 
 from pscript import window
 
-from .core import env
+from ..core import env
 
 LAZY_PAGE = "vendor/lazy.html"
 FONT = "DejaVuSansCondensed"

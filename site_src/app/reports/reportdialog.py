@@ -19,8 +19,9 @@ Pure helpers (``report_info``, ``clipboard_table``) are tested in node.
 
 from pscript import window
 
-from . import dialogs, pdfexport, reports
-from .core import dt, settings, tags
+from ..core import dt, settings, tags
+from ..dialogs import dialogs
+from . import pdfexport, reports
 
 # ST-13 ... ST-17: the report options and their settings keys (device settings).
 OPTION_KEYS = {

@@ -10,7 +10,7 @@ field that contains a separator, quote or line break is quoted (quirk 7).
 Pure logic: records, the range and the options are passed in; no DOM, no store.
 """
 
-from .core import dt, tagorder, tags
+from ..core import dt, tagorder, tags
 
 GROUPINGS = ["none", "tagz", "ds"]
 PERIODS = ["none", "day", "week", "month", "quarter", "year"]

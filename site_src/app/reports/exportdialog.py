@@ -13,8 +13,9 @@ through the import dialog unchanged.
 
 from pscript import window
 
-from . import dialogs, exporter, reportdialog
-from .core import dt
+from ..core import dt
+from ..dialogs import dialogs
+from . import exporter, reportdialog
 
 SHOWN_ROWS = 100
 CHUNK = 2000

@@ -19,8 +19,9 @@ tested in node.
 
 from pscript import window
 
-from . import dialogs, importer
-from .core import dt, env
+from ..core import dt, env
+from ..dialogs import dialogs
+from . import importer
 
 PREVIEW_ROWS = 12
 MAX_ERRORS_SHOWN = 20

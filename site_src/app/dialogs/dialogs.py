@@ -16,7 +16,7 @@ are explicit and close at once. Pure helpers (``preset_range``, ``range_to_dates
 
 from pscript import window
 
-from .core import dt, tags
+from ..core import dt, tags
 
 DEFAULT_TAG_COLOR = "#DEAA22"
 
