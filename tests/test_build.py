@@ -61,6 +61,22 @@ def test_layout_is_shaped_like_urls(built_site):
     assert any(re.fullmatch(r"style\.[0-9a-f]{10}\.css", n) for n in static)
 
 
+def test_app_pages_load_the_modules_app_imports(built_site):
+    """The app template names only app.js; the build adds what it imports, so every
+    client module under site_src/app/ comes with it, dependencies first."""
+    template = open(os.path.join(SITE_SRC, "app", "_template.html")).read()
+    assert re.findall(r"<script\b[^>]*>", template) == ['<script src="app.js">']
+    modules = set()
+    for _dirpath, _, files in os.walk(os.path.join(SITE_SRC, "app")):
+        modules.update(f[:-3] for f in files if f.endswith(".py"))
+    for page in ["app/", "app/demo/", "app/sandbox/"]:
+        html = open(os.path.join(built_site, page, "index.html")).read()
+        scripts = re.findall(r'<script src="[./]*static/(\w+)\.[0-9a-f]+\.js"', html)
+        assert set(scripts) == modules, page
+        assert len(scripts) == len(modules), page
+        assert scripts[-1] == "app" and scripts.index("dt") < scripts.index("timeline")
+
+
 def test_two_builds_are_byte_identical(tmp_path):
     # Different hash seeds make any set/dict-order dependence show up.
     a = run_build("--out", str(tmp_path / "a"), env={"PYTHONHASHSEED": "1"})

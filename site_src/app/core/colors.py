@@ -1,226 +1,91 @@
-"""Colour themes of the app (TL-31): the light and dark palettes, and which one is on.
+"""Colour values: which texts are colours, and colours with transparency.
 
-The device setting ``darkmode`` (ST-09) picks the theme: 0 follows the operating
-system (``prefers-color-scheme``, also when it changes while the page is open), 1 is
-light (the default), 2 is dark. ``start()`` applies the theme and keeps it applied;
-``current()`` is the palette the canvas draws with. The HTML parts use the same
-palette through CSS custom properties (``--tt-<name>`` on the root element), and the
-body gets the class ``darkmode`` in the dark theme (dialogs style themselves with it).
+Colours come from synced settings (a tag's colour, TG-06) that any holder of an API
+token can write, and they end up in ``style`` attributes and on the canvas. So a
+colour is used only after ``valid_color`` accepted it: ``#rgb`` and ``#rrggbb`` (the
+swatches, the picker and "Random" of the tag dialog), the CSS colour names and
+``rgb()``/``hsl()`` with numbers (what else the tag dialog lets a user type). Anything
+else, such as ``red" onmouseover="...``, is replaced by the fallback. The tag dialog
+checks with the same ``is_color``, so what it stores is what is read back. Pure logic:
+no DOM.
 """
 
 from pscript import window
 
-from . import settings
+ACCENT = "#DEAA22"  # the accent colour, also every tag's default colour
 
-ACCENT = "#DEAA22"
-NOTIFY = "#ff4444"
+# The named colours of CSS (CSS Color Module Level 4), lower case.
+NAMED_COLORS = (
+    "aliceblue antiquewhite aqua aquamarine azure beige bisque black blanchedalmond "
+    "blue blueviolet brown burlywood cadetblue chartreuse chocolate coral "
+    "cornflowerblue cornsilk crimson cyan darkblue darkcyan darkgoldenrod darkgray "
+    "darkgreen darkgrey darkkhaki darkmagenta darkolivegreen darkorange darkorchid "
+    "darkred darksalmon darkseagreen darkslateblue darkslategray darkslategrey "
+    "darkturquoise darkviolet deeppink deepskyblue dimgray dimgrey dodgerblue "
+    "firebrick floralwhite forestgreen fuchsia gainsboro ghostwhite gold goldenrod "
+    "gray green greenyellow grey honeydew hotpink indianred indigo ivory khaki "
+    "lavender lavenderblush lawngreen lemonchiffon lightblue lightcoral lightcyan "
+    "lightgoldenrodyellow lightgray lightgreen lightgrey lightpink lightsalmon "
+    "lightseagreen lightskyblue lightslategray lightslategrey lightsteelblue "
+    "lightyellow lime limegreen linen magenta maroon mediumaquamarine mediumblue "
+    "mediumorchid mediumpurple mediumseagreen mediumslateblue mediumspringgreen "
+    "mediumturquoise mediumvioletred midnightblue mintcream mistyrose moccasin "
+    "navajowhite navy oldlace olive olivedrab orange orangered orchid palegoldenrod "
+    "palegreen paleturquoise palevioletred papayawhip peachpuff peru pink plum "
+    "powderblue purple rebeccapurple red rosybrown royalblue saddlebrown salmon "
+    "sandybrown seagreen seashell sienna silver skyblue slateblue slategray "
+    "slategrey snow springgreen steelblue tan teal thistle tomato turquoise violet "
+    "wheat white whitesmoke yellow yellowgreen"
+).split(" ")
 
-THEMES = {
-    "light": {
-        "page": "#E6E7E5",
-        "band": "#0F2C3E",
-        "band_text": "#F4F4F4",
-        "band_muted": "#A4B0B8",
-        "panel": "#F4F4F4",
-        "panel_edge": "#D3D7D9",
-        "button": "#FFFFFF",
-        "button_text": "#0F2C3E",
-        "button_shadow": "rgba(15, 44, 62, 0.25)",
-        "text": "#0F2C3E",
-        "muted": "#5D6F7B",
-        "faint": "#A4B0B8",
-        "column": "#E3E6E8",
-        "column_edge": "#C5CCD1",
-        "tick": "rgba(15, 44, 62, 0.55)",
-        "tick_minor": "rgba(15, 44, 62, 0.12)",
-        "day_line": "rgba(15, 44, 62, 0.55)",
-        "record": "#FFFFFF",
-        "record_running": "#FFF1D0",
-        "record_edge": "#AEB8BF",
-        "record_text": "#0F2C3E",
-        "shade": "rgba(120, 130, 140, 0.16)",
-        "block": "#FFFFFF",
-        "block_fade": "rgba(244, 244, 244, 0.55)",
-        "block_fade2": "rgba(244, 244, 244, 0.55)",
-        "free_day": "rgba(15, 44, 62, 0.07)",
-        "hover": "rgba(222, 170, 34, 0.16)",
-        "accent": ACCENT,
-        "notify": NOTIFY,
-        "tooltip": "#0F2C3E",
-        "tooltip_text": "#F4F4F4",
-    },
-    "dark": {
-        "page": "#15191C",
-        "band": "#0F2C3E",
-        "band_text": "#E6E7E5",
-        "band_muted": "#8D9AA3",
-        "panel": "#1E2429",
-        "panel_edge": "#2E363D",
-        "button": "#2A3238",
-        "button_text": "#E6E7E5",
-        "button_shadow": "rgba(0, 0, 0, 0.5)",
-        "text": "#E6E7E5",
-        "muted": "#A4B0B8",
-        "faint": "#5E6B74",
-        "column": "#262D33",
-        "column_edge": "#3A444C",
-        "tick": "rgba(230, 231, 229, 0.55)",
-        "tick_minor": "rgba(230, 231, 229, 0.10)",
-        "day_line": "rgba(230, 231, 229, 0.5)",
-        "record": "#2B343B",
-        "record_running": "#4A3F22",
-        "record_edge": "#4D5962",
-        "record_text": "#E6E7E5",
-        "shade": "rgba(0, 0, 0, 0.25)",
-        "block": "#2B343B",
-        "block_fade": "rgba(30, 36, 41, 0.5)",
-        "block_fade2": "rgba(30, 36, 41, 0.55)",
-        "free_day": "rgba(0, 0, 0, 0.22)",
-        "hover": "rgba(222, 170, 34, 0.18)",
-        "accent": ACCENT,
-        "notify": NOTIFY,
-        "tooltip": "#E6E7E5",
-        "tooltip_text": "#0F2C3E",
-    },
-}
-
-_state = {
-    "name": "light",
-    "started": False,
-    "callbacks": [],
-    "media": None,
-}
+_HEX = RegExp("^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+_NUMBER = "[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)"
+# rgb(1, 2, 3) rgba(1, 2, 3, 0.5) rgb(1 2 3 / 50%) hsl(120deg 50% 50%) ...
+_FUNCTION = RegExp(
+    "^(rgb|rgba|hsl|hsla)[(] *"
+    + _NUMBER
+    + "(deg|%)?"
+    + "(( *, *"
+    + _NUMBER
+    + "%?){2}( *, *"
+    + _NUMBER
+    + "%?)?|( +"
+    + _NUMBER
+    + "%?){2}( */ *"
+    + _NUMBER
+    + "%?)?) *[)]$",
+    "i",
+)
 
 
-def current():
-    """The palette in use: a dict of CSS colours (see THEMES)."""
-    return THEMES[_state.name]
-
-
-def theme_name():
-    """``"light"`` or ``"dark"``."""
-    return _state.name
-
-
-def system_prefers_dark():
-    """Whether the operating system asks for a dark theme."""
-    if not window.matchMedia:
+def is_color(text):
+    """Whether ``text`` is a colour we accept (see the module docstring)."""
+    if not isinstance(text, str) or len(text) > 64:
         return False
-    return bool(window.matchMedia("(prefers-color-scheme: dark)").matches)
+    s = text.strip()
+    if _HEX.test(s) or _FUNCTION.test(s):
+        return True
+    return NAMED_COLORS.indexOf(s.toLowerCase()) >= 0
 
 
-def resolve(darkmode, prefers_dark):
-    """The theme name for a ``darkmode`` setting value (0 auto, 1 light, 2 dark)."""
-    mode = int(darkmode or 0) if darkmode is not None else 1
-    if mode == 2:
-        return "dark"
-    if mode == 0:
-        return "dark" if prefers_dark else "light"
-    return "light"
-
-
-def apply():
-    """Apply the theme the setting asks for; tell the listeners when it changed."""
-    name = resolve(settings.get("darkmode"), system_prefers_dark())
-    changed = name != _state.name
-    _state.name = name
-    palette = THEMES[name]
-    doc = window.document
-    if doc and doc.documentElement:
-        style = doc.documentElement.style
-        for key in palette.keys():
-            style.setProperty("--tt-" + key.split("_").join("-"), palette[key])
-        style.colorScheme = name
-        if doc.body:
-            if name == "dark":
-                doc.body.classList.add("darkmode")
-            else:
-                doc.body.classList.remove("darkmode")
-        meta = doc.querySelector('meta[name="theme-color"]')
-        if meta:
-            meta.setAttribute("content", palette.band if name == "dark" else "#F4F4F4")
-    if changed:
-        for callback in list(_state.callbacks):
-            try:
-                callback(name)
-            except Exception as err:
-                window.console.error("theme callback failed:", err)
-    return name
-
-
-def start():
-    """Apply the theme now and follow the setting and the OS preference."""
-    apply()
-    if _state.started:
-        return
-    _state.started = True
-
-    def on_setting(key):
-        if key == "darkmode":
-            apply()
-
-    settings.on_change(on_setting)
-    if window.matchMedia:
-        media = window.matchMedia("(prefers-color-scheme: dark)")
-        _state.media = media
-
-        def on_media(event):
-            apply()
-
-        if media.addEventListener:
-            media.addEventListener("change", on_media)
-        elif media.addListener:
-            media.addListener(on_media)
-
-
-def on_change(callback):
-    """Call ``callback(name)`` when the theme changes. Returns an unsubscribe function."""
-    _state.callbacks.append(callback)
-
-    def unsubscribe():
-        i = _state.callbacks.indexOf(callback)
-        if i >= 0:
-            _state.callbacks.splice(i, 1)
-
-    return unsubscribe
+def valid_color(text, fallback=ACCENT):
+    """``text`` (trimmed) when it is a colour we accept, else ``fallback``."""
+    if is_color(text):
+        return text.strip()
+    return fallback
 
 
 def with_alpha(color, alpha):
     """A ``#rgb``/``#rrggbb`` colour as ``rgba(...)`` with the given opacity; other
     colour texts are returned unchanged."""
-    rgb = parse_hex(color)
-    if rgb is None:
-        return color
-    return (
-        "rgba("
-        + str(rgb[0])
-        + ","
-        + str(rgb[1])
-        + ","
-        + str(rgb[2])
-        + ","
-        + str(alpha)
-        + ")"
-    )
-
-
-def parse_hex(color):
-    """``[r, g, b]`` (0..255) of a ``#rgb`` or ``#rrggbb`` colour, else None."""
     s = str(color or "").strip()
-    if not RegExp("^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$").test(s):
-        return None
+    if not _HEX.test(s):
+        return color
     if len(s) == 4:
         s = "#" + s[1] + s[1] + s[2] + s[2] + s[3] + s[3]
-    return [
+    rgb = [
         window.parseInt(s[1:3], 16),
         window.parseInt(s[3:5], 16),
         window.parseInt(s[5:7], 16),
     ]
-
-
-def is_light(color):
-    """Whether text on this colour should be dark (perceived lightness)."""
-    rgb = parse_hex(color)
-    if rgb is None:
-        return True
-    return 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2] > 150
+    return "rgba(" + ",".join([str(v) for v in rgb]) + "," + str(alpha) + ")"

@@ -59,26 +59,24 @@ def has_rules(query):
     )
 
 
-def describe_query(query):
-    """The "Search rules" summary: one line per kind of rule that is present."""
-    lines = []
+def rule_groups(query):
+    """The "Search rules" summary of a parsed query: ``[[label, kind, items]]``, one
+    entry per kind of rule present, e.g. ``["Including tags", "tags", ["#a", "#b"]]``
+    or ``["Excluding word", "words", ["crash"]]`` (the search dialog shows them)."""
+    groups = []
     kinds = [
-        ["include_tags", "Including tag", " "],
-        ["exclude_tags", "Excluding tag", " "],
-        ["include_words", "Including word", ", "],
-        ["exclude_words", "Excluding word", ", "],
+        ["include_tags", "Including", "tag"],
+        ["exclude_tags", "Excluding", "tag"],
+        ["include_words", "Including", "word"],
+        ["exclude_words", "Excluding", "word"],
     ]
     for kind in kinds:
         items = query[kind[0]]
         if len(items) == 0:
             continue
-        label = kind[1] + ("s" if len(items) > 1 else "")
-        if kind[0].endswith("words"):
-            shown = [repr(w) for w in items]
-        else:
-            shown = items
-        lines.append(label + ": " + kind[2].join(shown))
-    return lines
+        noun = kind[2] + ("s" if len(items) > 1 else "")
+        groups.append([kind[1] + " " + noun, kind[2] + "s", list(items)])
+    return groups
 
 
 def matches(record, query):

@@ -17,6 +17,8 @@ Values that are lists or objects are returned as copies: changing them changes n
 
 from pscript import window
 
+from . import events
+
 LOCAL_STORAGE_KEY = "timetagger_local_settings"
 
 # ST-01..ST-08, ST-18: synced with the user's account.
@@ -62,7 +64,6 @@ _state = {
     "local": None,  # dict, read from localStorage on first use
     "synced": {},  # key -> value of the store's setting items
     "memory": {},  # synced values set while no store exists
-    "callbacks": [],
     "listening": False,
 }
 
@@ -250,24 +251,16 @@ def set(key, value):
         window.console.warn("setting not stored:", key)
 
 
+_changes = events.Emitter("settings")
+
+
 def on_change(callback):
     """Call ``callback(key)`` when a setting changes. Returns an unsubscribe function."""
-    _state.callbacks.append(callback)
-
-    def unsubscribe():
-        i = _state.callbacks.indexOf(callback)
-        if i >= 0:
-            _state.callbacks.splice(i, 1)
-
-    return unsubscribe
+    return _changes.subscribe(callback)
 
 
 def _notify(key):
-    for callback in list(_state.callbacks):
-        try:
-            callback(key)
-        except Exception as err:
-            window.console.error("settings callback failed:", err)
+    _changes.emit(key)
 
 
 def _notify_differences(old, current):

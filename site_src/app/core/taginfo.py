@@ -8,13 +8,17 @@ spaces, e.g. ``taginfo #client1 #code``) with value ``{color, priority, targets}
 setting, the legacy ``tag_targets`` setting (``{tagz: {period, hours}}``) and
 ``taginfo <tagz>``. The info returned uses ``priority`` 1 (primary) or 2 (secondary)
 (TG-08). Writing an all-empty info is skipped when none is stored yet.
+
+Colours are read through ``colors.valid_color``: a stored text that is not a colour
+(any API token can write settings) reads as the default colour, so what reaches a
+``style`` attribute or the canvas is always a colour.
 """
 
 from pscript import window
 
-from . import settings
+from . import colors, settings
 
-DEFAULT_COLOR = "#DEAA22"
+DEFAULT_COLOR = colors.ACCENT
 PERIODS = ["day", "week", "month", "year"]
 
 
@@ -45,7 +49,7 @@ def get_tag_info(tagz):
     info = {"color": "", "priority": 1, "targets": {}}
     legacy_color = settings.get("color " + tagz)
     if isinstance(legacy_color, str):
-        info.color = legacy_color
+        info.color = colors.valid_color(legacy_color, "")
     legacy_targets = settings.get("tag_targets")
     if isinstance(legacy_targets, dict):
         target = legacy_targets[tagz]
@@ -56,7 +60,7 @@ def get_tag_info(tagz):
     stored = settings.get("taginfo " + tagz)
     if isinstance(stored, dict):
         if isinstance(stored.color, str):
-            info.color = stored.color
+            info.color = colors.valid_color(stored.color, "")
         if stored.priority is not undefined and stored.priority is not None:
             info.priority = 2 if stored.priority == 2 else 1
         if stored.targets is not undefined and stored.targets is not None:
@@ -70,8 +74,7 @@ def set_tag_info(tagz, info):
     if not tagz:
         raise ValueError("set_tag_info: no tags given")
     info = info or {}
-    color = info.color if isinstance(info.color, str) else ""
-    color = color.strip()
+    color = colors.valid_color(info.color, "")
     if color.toUpperCase() == DEFAULT_COLOR:
         color = ""
     value = {
@@ -89,16 +92,16 @@ def set_tag_info(tagz, info):
 
 
 def get_tag_color(tag):
-    """The CSS colour of a tag (or combination): its own, else the default accent."""
+    """The CSS colour of a tag (or combination): its own, else the default accent.
+    Always a colour (``colors.valid_color``), safe in a ``style`` attribute."""
     tagz = normalize_tagz(tag)
     stored = settings.peek("taginfo " + tagz)
-    if stored and isinstance(stored.color, str) and stored.color:
-        return stored.color
     if stored and isinstance(stored.color, str):
-        return DEFAULT_COLOR  # explicitly reset to the default
+        # An empty colour is an explicit reset to the default.
+        return colors.valid_color(stored.color, DEFAULT_COLOR)
     legacy = settings.peek("color " + tagz)
-    if isinstance(legacy, str) and legacy:
-        return legacy
+    if isinstance(legacy, str):
+        return colors.valid_color(legacy, DEFAULT_COLOR)
     return DEFAULT_COLOR
 
 

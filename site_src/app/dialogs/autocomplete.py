@@ -14,7 +14,8 @@ reload). ``Autocomplete`` is the dropdown under the input (DOM only inside metho
 
 from pscript import window
 
-from ..core import dt, tags
+from ..core import dt, markup, taginfo, tags
+from . import basedialog
 
 LOOKBACK = 12 * 7 * 86400  # recent tags and descriptions: the last 12 weeks
 TOGGLE_HINT = "type # to switch between tags and presets"
@@ -403,17 +404,6 @@ def sources_for(store):
 # %% The dropdown
 
 
-def _escape(text):
-    s = str(text)
-    return s.split("&").join("&amp;").split("<").join("&lt;").split(">").join("&gt;")
-
-
-def _tag_color(tag):
-    if window.dialogs and window.dialogs.tag_color:
-        return window.dialogs.tag_color(tag)
-    return "#DEAA22"
-
-
 def item_html(item):
     """A suggestion as HTML: tags with coloured ``#``, the matched part in bold."""
     value = item.value
@@ -423,14 +413,14 @@ def item_html(item):
     n = len(value)
     while i < n:
         c = value[i]
-        piece = _escape(c)
+        piece = markup.escape(c)
         if c == "#" and i + 1 < n and tags.is_tag_char(value[i + 1]):
             j = i + 1
             while j < n and tags.is_tag_char(value[j]):
                 j += 1
             piece = (
                 '<b class="tt-hash" style="color:'
-                + _escape(_tag_color(value[i:j]))
+                + markup.escape(taginfo.get_tag_color(value[i:j]))
                 + '">#</b>'
             )
         if i == hl[0] and hl[1] > hl[0]:
@@ -441,7 +431,7 @@ def item_html(item):
         i += 1
     note = ""
     if item.note:
-        note = '<span class="tt-ac-note">' + _escape(item.note) + "</span>"
+        note = '<span class="tt-ac-note">' + markup.escape(item.note) + "</span>"
     return '<span class="tt-ac-value">' + html + "</span>" + note
 
 
@@ -467,8 +457,7 @@ class Autocomplete:
         self._ctx = None  # {mode: "typing"|"list", start, end}
         _ac_ids.n += 1
         self._id = "tt-ac" + str(_ac_ids.n)
-        node = window.document.createElement("div")
-        node.className = "tt-ac"
+        node = markup.el("div", "tt-ac")
         node.id = self._id
         node.setAttribute("role", "listbox")
         node.hidden = True
@@ -527,7 +516,7 @@ class Autocomplete:
         self._items = items
         self._active = active
         self._ctx = ctx
-        html = '<div class="tt-ac-header">' + _escape(header) + "</div>"
+        html = '<div class="tt-ac-header">' + markup.escape(header) + "</div>"
         for i in range(len(items)):
             html += (
                 '<div class="tt-ac-item'
@@ -665,7 +654,7 @@ class Autocomplete:
 
     def _set_text(self, text, cursor):
         self._input.value = text
-        if window.dialogs and window.dialogs.is_desktop():
+        if basedialog.is_desktop():
             self._input.focus()
         try:
             self._input.setSelectionRange(cursor, cursor)

@@ -8,7 +8,8 @@ entry). The list is data, so the settings dialog can show the same one (SK-07) v
 
 from pscript import window
 
-from . import dialogs
+from ..core import markup
+from . import basedialog
 
 SHORTCUTS = [
     [
@@ -57,7 +58,7 @@ SHORTCUTS = [
 
 def shortcuts_html():
     """The shortcut list as HTML sections with a two-column table each."""
-    esc = dialogs.escape_html
+    esc = markup.escape
     html = ""
     for section in SHORTCUTS:
         html += '<section class="tt-keys-section"><h3>' + esc(section[0]) + "</h3>"
@@ -75,7 +76,7 @@ def shortcuts_html():
     return html
 
 
-BaseDialog = dialogs.BaseDialog  # PScript needs a plain name (no dots, no _) as base
+BaseDialog = basedialog.BaseDialog  # PScript needs a plain name (no dots, no _) as base
 
 
 class HelpDialog(BaseDialog):
@@ -86,7 +87,7 @@ class HelpDialog(BaseDialog):
     def open(self, callback=None):
         self._build_frame("Keyboard shortcuts", "keyboard")
         intro = ""
-        if not dialogs.is_desktop():
+        if not basedialog.is_desktop():
             intro = (
                 '<p class="tt-explain">These keys work with a keyboard attached. '
                 "On a touch screen, use the buttons and drag the timeline.</p>"

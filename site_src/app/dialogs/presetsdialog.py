@@ -11,8 +11,8 @@ replaces its text. The pure helpers are tested in node.
 
 from pscript import window
 
-from ..core import tags
-from . import dialogs
+from ..core import icons, settings, tags
+from . import basedialog
 
 MAX_JSON = 8192  # a setting's JSON must be shorter than this (DM0-3)
 REFUSED_EXTENSIONS = [".xls", ".xlsx", ".ods", ".numbers", ".pdf", ".doc", ".docx"]
@@ -85,7 +85,7 @@ def check_file_name(name):
 # %% The dialog
 
 
-BaseDialog = dialogs.BaseDialog  # PScript needs a plain name (no dots, no _) as base
+BaseDialog = basedialog.BaseDialog  # PScript needs a plain name (no dots, no _) as base
 
 
 class PresetsDialog(BaseDialog):
@@ -95,7 +95,7 @@ class PresetsDialog(BaseDialog):
 
     def open(self, callback=None):
         self._build_frame("Tag presets", "tag")
-        ic = dialogs.icon
+        ic = icons.icon
         self.body.innerHTML = (
             '<p class="tt-explain">Presets are combinations of tags you use often. '
             "Write one preset per line, for example <code>#client1 #meeting</code>. "
@@ -117,7 +117,7 @@ class PresetsDialog(BaseDialog):
         self._text = self.body.querySelector("textarea")
         self._status = self.body.querySelector(".tt-presets-status")
         self._save_btn = self.footer.querySelector(".tt-save")
-        self._text.value = presets_to_text(dialogs.get_setting("tag_presets", []))
+        self._text.value = presets_to_text(settings.get("tag_presets"))
         self._text.addEventListener("input", self._on_input, False)
         self._text.addEventListener("dragover", self._on_dragover, False)
         self._text.addEventListener("dragleave", self._on_dragleave, False)
@@ -192,9 +192,7 @@ class PresetsDialog(BaseDialog):
                 True,
             )
             return
-        if not dialogs.set_setting("tag_presets", presets):
-            self._set_status("Cannot save presets on this page.", True)
-            return
+        settings.set("tag_presets", presets)
         self._text.value = presets_to_text(presets)
         self._text.classList.remove("tt-too-big")
         counts = presets_summary(presets)

@@ -19,8 +19,8 @@ final description, stopping the other timers) are tested in node.
 
 from pscript import window
 
-from ..core import dt, tags
-from . import autocomplete, dialogs, presetsdialog, timeeditor
+from ..core import dt, icons, markup, settings, tags
+from . import autocomplete, basedialog, presetsdialog, timeeditor
 
 MAX_CHARS = 255  # quirk 2: the server accepts descriptions shorter than 256
 RESUME_LOOKBACK = 7 * 86400  # RC-03
@@ -183,7 +183,7 @@ def _call(obj, name, arg=None):
     return False
 
 
-BaseDialog = dialogs.BaseDialog  # PScript needs a plain name (no dots, no _) as base
+BaseDialog = basedialog.BaseDialog  # PScript needs a plain name (no dots, no _) as base
 
 
 class RecordDialog(BaseDialog):
@@ -215,8 +215,8 @@ class RecordDialog(BaseDialog):
         return self
 
     def _create_dom(self):
-        q = dialogs.escape_html
-        ic = dialogs.icon
+        q = markup.escape
+        ic = icons.icon
         uid = "tt-desc-" + str(window.Math.floor(window.Math.random() * 1e9))
         self.body.innerHTML = (
             '<div class="tt-field tt-desc-field">'
@@ -286,7 +286,7 @@ class RecordDialog(BaseDialog):
         self._discard_bar = f.querySelector(".tt-discard-bar")
         self._desc.addEventListener("input", self._on_desc_input, False)
         self._desc.addEventListener("blur", self._on_desc_blur, False)
-        for btn in dialogs.query_all(b, "[data-list]"):
+        for btn in markup.query_all(b, "[data-list]"):
             btn.addEventListener("click", self._on_list_button, False)
         b.querySelector(".tt-edit-presets").onclick = self._open_presets
         f.querySelector(".tt-cancel").onclick = lambda e: self.close()
@@ -302,7 +302,7 @@ class RecordDialog(BaseDialog):
     # -- sources and description
 
     def _get_sources(self):
-        presets = dialogs.get_setting("tag_presets", [])
+        presets = settings.get("tag_presets")
         return self._sources.get(presets)
 
     def _other_records(self):
@@ -348,7 +348,7 @@ class RecordDialog(BaseDialog):
     def _on_list_button(self, e):
         kind = e.currentTarget.dataset.list
         self._ac.show_list(kind)
-        if dialogs.is_desktop():
+        if basedialog.is_desktop():
             self._desc.focus()
 
     def _open_presets(self, e):
@@ -360,10 +360,10 @@ class RecordDialog(BaseDialog):
         html = '<span class="tt-tagline-label">Tags:</span> '
         if len(found) == 0:
             html += (
-                '<span class="tt-muted">' + dialogs.tag_html(tags.UNTAGGED) + "</span>"
+                '<span class="tt-muted">' + markup.tag_html(tags.UNTAGGED) + "</span>"
             )
         else:
-            html += " ".join([dialogs.tag_html(t) for t in found])
+            html += " ".join([markup.tag_html(t) for t in found])
         self._tagline.innerHTML = html
         has_recent = len(self._get_sources().recent_tags) > 0
         hints = description_hints(text, has_recent)
@@ -372,15 +372,15 @@ class RecordDialog(BaseDialog):
             out += (
                 "<div>Tip: add tags to group your records, e.g. "
                 + "<i>design review "
-                + dialogs.tag_html("#client1")
+                + markup.tag_html("#client1")
                 + " "
-                + dialogs.tag_html("#meeting")
+                + markup.tag_html("#meeting")
                 + "</i></div>"
             )
         if len(hints.duplicates) > 0:
             out += (
                 '<div class="tt-warning">Duplicate tags: '
-                + " ".join([dialogs.tag_html(t) for t in hints.duplicates])
+                + " ".join([markup.tag_html(t) for t in hints.duplicates])
                 + "</div>"
             )
         if len(hints.links) > 0:
@@ -388,9 +388,9 @@ class RecordDialog(BaseDialog):
             for url in hints.links:
                 links.append(
                     '<a href="'
-                    + dialogs.escape_html(url)
+                    + markup.escape(url)
                     + '" target="_blank" rel="noopener noreferrer">'
-                    + dialogs.escape_html(url)
+                    + markup.escape(url)
                     + "</a>"
                 )
             out += "<div>Links: " + ", ".join(links) + "</div>"
@@ -419,7 +419,7 @@ class RecordDialog(BaseDialog):
         self._desc.placeholder = placeholder(mode, running)
         label = submit_button(mode)
         self._submit_btn.innerHTML = (
-            dialogs.icon(label[1]) + "<span>" + label[0] + "</span>"
+            icons.icon(label[1]) + "<span>" + label[0] + "</span>"
         )
         visible = visible_buttons(mode, running)
         self._delete_btn.hidden = not visible.delete
@@ -432,7 +432,7 @@ class RecordDialog(BaseDialog):
         self._resume_btn.disabled = read_only
         header_icon = self.node.querySelector(".tt-title-icon")
         if header_icon:
-            header_icon.outerHTML = dialogs.icon(title_icon(mode), "tt-title-icon")
+            header_icon.outerHTML = icons.icon(title_icon(mode), "tt-title-icon")
 
     # -- closing, discarding (quirk 17)
 
@@ -459,7 +459,7 @@ class RecordDialog(BaseDialog):
 
     def _on_keep_editing(self, e):
         self._hide_discard_bar()
-        if dialogs.is_desktop():
+        if basedialog.is_desktop():
             self._desc.focus()
         else:
             self.node.focus()
@@ -470,7 +470,7 @@ class RecordDialog(BaseDialog):
 
     def _on_reshow(self):
         self._refresh_desc_info()
-        if dialogs.is_desktop():
+        if basedialog.is_desktop():
             self._desc.focus()
         else:
             self.node.focus()

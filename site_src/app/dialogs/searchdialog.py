@@ -16,8 +16,8 @@ in the query, "Manage" opens the tag dialog (one tag) or the tag-combination dia
 
 from pscript import window
 
-from ..core import dt, search
-from . import autocomplete, dialogs, tagdialogs
+from ..core import dt, icons, markup, search, settings
+from . import autocomplete, basedialog, recorddialog, tagdialogs
 
 PAGE = 200
 _last = {"query": ""}
@@ -25,36 +25,15 @@ _last = {"query": ""}
 
 def rules_html(query):
     """The "Search rules" summary of a parsed query, as HTML (tags coloured)."""
-    esc = dialogs.escape_html
     if not search.has_rules(query):
         return '<span class="tt-muted">Type tags (like #client) or words; put ! in front to exclude.</span>'
     html = ""
-    kinds = [
-        ["include_tags", "Including"],
-        ["exclude_tags", "Excluding"],
-    ]
-    for kind in kinds:
-        items = query[kind[0]]
-        if len(items):
-            word = " tags " if len(items) > 1 else " tag "
-            html += (
-                "<div>"
-                + kind[1]
-                + word
-                + " ".join([dialogs.tag_html(t) for t in items])
-                + "</div>"
-            )
-    for kind in [["include_words", "Including"], ["exclude_words", "Excluding"]]:
-        items = query[kind[0]]
-        if len(items):
-            word = " words " if len(items) > 1 else " word "
-            html += (
-                "<div>"
-                + kind[1]
-                + word
-                + ", ".join(["<q>" + esc(w) + "</q>" for w in items])
-                + "</div>"
-            )
+    for group in search.rule_groups(query):
+        if group[1] == "tags":
+            shown = " ".join([markup.tag_html(t) for t in group[2]])
+        else:
+            shown = ", ".join(["<q>" + markup.escape(w) + "</q>" for w in group[2]])
+        html += "<div>" + markup.escape(group[0]) + " " + shown + "</div>"
     return html
 
 
@@ -70,7 +49,7 @@ def result_line(record, duration_repr="hms"):
     }
 
 
-BaseDialog = dialogs.BaseDialog  # PScript needs a plain name as base class
+BaseDialog = basedialog.BaseDialog  # PScript needs a plain name as base class
 
 
 class SearchDialog(BaseDialog):
@@ -91,7 +70,7 @@ class SearchDialog(BaseDialog):
             + ' spellcheck="false" aria-label="Search" placeholder="Tags or text, e.g. #client1 !#paid invoice">'
             + "</div>"
             + '<button type="button" class="tt-btn tt-primary tt-sr-go" disabled>'
-            + dialogs.icon("search")
+            + icons.icon("search")
             + "Search</button></div>"
             + '<div class="tt-sr-rules-wrap"><span class="tt-label">Search rules</span>'
             + '<div class="tt-sr-rules" aria-live="polite"></div></div>'
@@ -140,9 +119,9 @@ class SearchDialog(BaseDialog):
         if len(inc):
             self._manage.hidden = False
             self._manage.innerHTML = (
-                dialogs.icon("tag")
+                icons.icon("tag")
                 + "<span>Manage "
-                + " ".join([dialogs.tag_html(t) for t in inc])
+                + " ".join([markup.tag_html(t) for t in inc])
                 + "</span>"
             )
         else:
@@ -177,13 +156,13 @@ class SearchDialog(BaseDialog):
         self._show_more()
 
     def _show_more(self):
-        esc = dialogs.escape_html
+        esc = markup.escape
         ul = self._results.querySelector(".tt-sr-list")
         more = self._results.querySelector(".tt-sr-more")
         if more:
             more.remove()
         end = min(len(self._hits), self._shown + PAGE)
-        drepr = dialogs.duration_repr()
+        drepr = settings.get("duration_repr")
         html = ""
         for i in range(self._shown, end):
             r = self._hits[i]
@@ -205,10 +184,10 @@ class SearchDialog(BaseDialog):
                 + '<a href="#" role="button" class="tt-sr-ds" data-index="'
                 + str(i)
                 + '" title="Edit this record">'
-                + dialogs.icon("pencil")
+                + icons.icon("pencil")
                 + "<span>"
                 + (
-                    dialogs.description_html(r.ds)
+                    markup.description_html(r.ds)
                     if r.ds
                     else '<span class="tt-muted">(no description)</span>'
                 )
@@ -242,16 +221,14 @@ class SearchDialog(BaseDialog):
             if app.animate_range:
                 app.animate_range(t1, dt.add(t1, "1D"))
             return
-        mod = window.recorddialog
-        if mod and mod.RecordDialog:
-            store = self._app.store
-            fresh = store.records.get_by_key(record.key) if store else None
+        store = self._app.store
+        fresh = store.records.get_by_key(record.key) if store else None
 
-            def after(value=None):
-                if self._is_shown:
-                    self.run()
+        def after(value=None):
+            if self._is_shown:
+                self.run()
 
-            mod.RecordDialog(self._app).open("edit", fresh or record, after)
+        recorddialog.RecordDialog(self._app).open("edit", fresh or record, after)
 
     def _on_manage(self, e):
         inc = self._query.include_tags

@@ -5,7 +5,7 @@ settings API keeps it, and static information (time zone, keyboard shortcuts, SK
   week start, workdays, date / time / duration formats, the "today" range, the
   stopwatch. In the demo and the sandbox they live in that page only (the note says so).
 * "This device" settings stay in this browser (localStorage): light/dark theme and
-  width (both apply at once: the app and the colours module listen to the settings),
+  width (both apply at once: the app and the theme module listen to the settings),
   notifications (enabling asks the browser's permission first, TP-10) and the pomodoro.
 * Each control writes its setting on change (no Save button) and shows a short
   "Saved"; while the dialog is open, a change from another device or tab updates the
@@ -18,10 +18,9 @@ are pure and tested in node.
 
 from pscript import window
 
-from ..core import dt, settings
-from . import dialogs
+from ..core import dt, icons, markup, settings
+from . import basedialog, helpdialog
 
-# [key, label, choices or "checkbox", checkbox text]
 TODAY_OFFSETS = [
     ["-3h", "21:00"],
     ["-2h", "22:00"],
@@ -39,132 +38,119 @@ TODAY_OFFSETS = [
 ]
 
 
-def controls(now=None):
-    """The controls per section: ``[[section_id, title, [[heading, [control]]]]]``
-    where a control is ``{key, label, choices}`` (``choices``: ``[[value, label]]``)
-    or ``{key, label, checkbox: text}``. Example dates use ``now``."""
-    if now is None:
-        now = dt.now()
-    date_choices = []
+def _select(key, label, choices):
+    """A select control: ``choices`` are ``[[value, label]]``."""
+    return {"key": key, "label": label, "choices": choices}
+
+
+def _checkbox(key, label, text):
+    return {"key": key, "label": label, "checkbox": text}
+
+
+def date_choices(now):
+    """The date formats (ST-03), each shown as ``now`` in that format."""
+    choices = []
     for rep in dt.DATE_REPRS:
         label = dt.format_date(now, rep)
         if rep == "yyyy-mm-dd":
             label += " (ISO)"
         elif rep == "mm/dd/yyyy":
             label += " (US)"
-        date_choices.append([rep, label])
+        choices.append([rep, label])
+    return choices
+
+
+def _time_controls(now):
+    """ST-01 ... ST-07: how times and ranges are shown (synced)."""
+    return [
+        _select(
+            "first_day_of_week",
+            "Week starts on",
+            [[0, "Sunday"], [1, "Monday"], [6, "Saturday"]],
+        ),
+        _select(
+            "workdays",
+            "Workdays",
+            [
+                [2, "Monday \u2013 Friday"],
+                [1, "Monday \u2013 Saturday"],
+                [0, "Monday \u2013 Sunday"],
+            ],
+        ),
+        _select("date_repr", "Show dates as", date_choices(now)),
+        _select(
+            "time_repr",
+            "Show time as",
+            [["auto", "Auto (as the browser)"], ["24h", "23:20"], ["ampm", "11:20 pm"]],
+        ),
+        _select(
+            "duration_repr",
+            "Show durations as",
+            [["dhms", "1d3h20m"], ["hms", "27h20m"], ["colon", "27:20"]],
+        ),
+        _select("today_snap_offset", "Today starts at", TODAY_OFFSETS),
+        _select(
+            "today_end_offset",
+            "Today lasts",
+            [["", "24 hours"], ["-12h", "12 hours"]],
+        ),
+    ]
+
+
+def _appearance_controls():
+    """ST-09, ST-10: theme and width (this device)."""
+    return [
+        _select(
+            "darkmode",
+            "Light or dark",
+            [[0, "Auto (follow the system)"], [1, "Light"], [2, "Dark"]],
+        ),
+        _select(
+            "width_mode",
+            "Width",
+            [
+                ["auto", "Auto"],
+                ["1000", "At most 1000 px"],
+                ["1500", "At most 1500 px"],
+                ["full", "Full width"],
+            ],
+        ),
+    ]
+
+
+def _notification_controls():
+    """ST-11, ST-12 (this device)."""
+    return [
+        _checkbox(
+            "notifications", "Notification", "Show a notification when a record starts"
+        ),
+        _checkbox(
+            "pomodoro_enabled", "Pomodoro", "Enable the pomodoro timer (experimental)"
+        ),
+    ]
+
+
+def controls(now=None):
+    """The controls per section: ``[[section_id, title, [[heading, [control]]]]]``
+    where a control is ``{key, label, choices}`` (``choices``: ``[[value, label]]``)
+    or ``{key, label, checkbox: text}``. Example dates use ``now``."""
+    if now is None:
+        now = dt.now()
+    stopwatch = _checkbox(
+        "show_stopwatch", "Stopwatch", "Show the elapsed time below the start button"
+    )
     return [
         [
             "user",
             "User settings",
-            [
-                [
-                    "Time representation",
-                    [
-                        {
-                            "key": "first_day_of_week",
-                            "label": "Week starts on",
-                            "choices": [[0, "Sunday"], [1, "Monday"], [6, "Saturday"]],
-                        },
-                        {
-                            "key": "workdays",
-                            "label": "Workdays",
-                            "choices": [
-                                [2, "Monday \u2013 Friday"],
-                                [1, "Monday \u2013 Saturday"],
-                                [0, "Monday \u2013 Sunday"],
-                            ],
-                        },
-                        {
-                            "key": "date_repr",
-                            "label": "Show dates as",
-                            "choices": date_choices,
-                        },
-                        {
-                            "key": "time_repr",
-                            "label": "Show time as",
-                            "choices": [
-                                ["auto", "Auto (as the browser)"],
-                                ["24h", "23:20"],
-                                ["ampm", "11:20 pm"],
-                            ],
-                        },
-                        {
-                            "key": "duration_repr",
-                            "label": "Show durations as",
-                            "choices": [
-                                ["dhms", "1d3h20m"],
-                                ["hms", "27h20m"],
-                                ["colon", "27:20"],
-                            ],
-                        },
-                        {
-                            "key": "today_snap_offset",
-                            "label": "Today starts at",
-                            "choices": TODAY_OFFSETS,
-                        },
-                        {
-                            "key": "today_end_offset",
-                            "label": "Today lasts",
-                            "choices": [["", "24 hours"], ["-12h", "12 hours"]],
-                        },
-                    ],
-                ],
-                [
-                    "Misc",
-                    [
-                        {
-                            "key": "show_stopwatch",
-                            "label": "Stopwatch",
-                            "checkbox": "Show the elapsed time below the start button",
-                        },
-                    ],
-                ],
-            ],
+            [["Time representation", _time_controls(now)], ["Misc", [stopwatch]]],
         ],
         [
             "device",
             "Settings for this device",
             [
-                [
-                    "Appearance",
-                    [
-                        {
-                            "key": "darkmode",
-                            "label": "Light or dark",
-                            "choices": [
-                                [0, "Auto (follow the system)"],
-                                [1, "Light"],
-                                [2, "Dark"],
-                            ],
-                        },
-                        {
-                            "key": "width_mode",
-                            "label": "Width",
-                            "choices": [
-                                ["auto", "Auto"],
-                                ["1000", "At most 1000 px"],
-                                ["1500", "At most 1500 px"],
-                                ["full", "Full width"],
-                            ],
-                        },
-                    ],
-                ],
-                [
-                    "Notifications and pomodoro",
-                    [
-                        {
-                            "key": "notifications",
-                            "label": "Notification",
-                            "checkbox": "Show a notification when a record starts",
-                        },
-                        {
-                            "key": "pomodoro_enabled",
-                            "label": "Pomodoro",
-                            "checkbox": "Enable the pomodoro timer (experimental)",
-                        },
-                    ],
-                ],
+                ["Appearance", _appearance_controls()],
+                ["Notifications and pomodoro", _notification_controls()],
             ],
         ],
     ]
@@ -195,33 +181,9 @@ def time_zone_text(now=None):
     return text
 
 
-def _fallback_shortcuts_html():
-    keys = [
-        ["\u2191 / PageUp, \u2193 / PageDown", "Step back / forward in time"],
-        ["\u2190, \u2192", "Zoom out, zoom in"],
-        ["N, Home, End", "Go to now"],
-        ["D, W, M, Q, Y", "Today, this week, month, quarter, year"],
-        ["T", "Choose a time range"],
-        ["S, Shift+S, X", "Start, resume, stop all"],
-        ["R, F", "Report, search"],
-        ["Backspace", "Clear the tag filter"],
-        ["Enter, Esc", "Submit, close a dialog"],
-    ]
-    html = '<table class="tt-keys"><tbody>'
-    for pair in keys:
-        html += (
-            '<tr><th scope="row">'
-            + dialogs.escape_html(pair[0])
-            + "</th><td>"
-            + dialogs.escape_html(pair[1])
-            + "</td></tr>"
-        )
-    return html + "</tbody></table>"
-
-
 # %% The dialog
 
-BaseDialog = dialogs.BaseDialog  # PScript needs a plain name as base class
+BaseDialog = basedialog.BaseDialog  # PScript needs a plain name as base class
 
 
 class SettingsDialog(BaseDialog):
@@ -251,7 +213,7 @@ class SettingsDialog(BaseDialog):
         return "Synced with your account: they follow you to every device."
 
     def _create_dom(self):
-        esc = dialogs.escape_html
+        esc = markup.escape
         html = ""
         for section in controls():
             html += '<section class="tt-st-section" data-section="' + section[0] + '">'
@@ -274,14 +236,7 @@ class SettingsDialog(BaseDialog):
             + "</span></div>"
         )
         html += '<h4 class="tt-st-heading">Keyboard shortcuts</h4>'
-        if window.helpdialog and window.helpdialog.shortcuts_html:
-            html += (
-                '<div class="tt-keys-grid">'
-                + window.helpdialog.shortcuts_html()
-                + "</div>"
-            )
-        else:
-            html += _fallback_shortcuts_html()
+        html += '<div class="tt-keys-grid">' + helpdialog.shortcuts_html() + "</div>"
         html += "</section>"
         self.body.innerHTML = html
         self.footer.innerHTML = (
@@ -304,7 +259,7 @@ class SettingsDialog(BaseDialog):
             ).textContent = "This browser cannot show notifications."
 
     def _control_html(self, control):
-        esc = dialogs.escape_html
+        esc = markup.escape
         cid = "tt-st-" + control.key.split("_").join("-")
         if control.checkbox:
             return (
@@ -412,7 +367,7 @@ class SettingsDialog(BaseDialog):
         mark = entry.node.closest(".tt-st-row").querySelector(".tt-st-saved")
         if not mark:
             return
-        mark.innerHTML = dialogs.icon("check") + "Saved"
+        mark.innerHTML = icons.icon("check") + "Saved"
         mark.classList.add("tt-visible")
         if self._saved_timers[key]:
             window.clearTimeout(self._saved_timers[key])

@@ -24,8 +24,8 @@ with the ``hsluv`` package; the values are constants here. Pure helpers
 
 from pscript import window
 
-from ..core import dt, settings, taginfo, tags, targets
-from . import dialogs
+from ..core import colors, dt, icons, markup, settings, taginfo, tags, targets
+from . import basedialog
 
 PALETTE = [
     "#A9214D", "#824C1F", "#66591E", "#48611E", "#1F6542", "#21635D", "#22616F", "#275A9A", "#872AB3", "#9D2582",
@@ -173,7 +173,7 @@ def first_target(info_targets):
 
 # %% Shared parts of the dialogs
 
-BaseDialog = dialogs.BaseDialog  # PScript needs a plain name as base class
+BaseDialog = basedialog.BaseDialog  # PScript needs a plain name as base class
 
 
 def _tags_of(value):
@@ -183,7 +183,7 @@ def _tags_of(value):
 
 
 def _tags_html(tag_list):
-    return " ".join([dialogs.tag_html(t) for t in tag_list])
+    return " ".join([markup.tag_html(t) for t in tag_list])
 
 
 def _period_options(selected):
@@ -227,9 +227,9 @@ def _progress_text(app, tag_list, target_map):
                 break
         if ok:
             tracked += stats[tagz]
-    workdays = dialogs.get_setting("workdays", 0)
+    workdays = settings.get("workdays")
     prog = targets.target_progress(
-        target_map, r[0], r[1], tracked, workdays, dialogs.duration_repr()
+        target_map, r[0], r[1], tracked, workdays, settings.get("duration_repr")
     )
     if prog is None:
         return "No target applies to the visible range."
@@ -261,11 +261,11 @@ class TargetDialog(BaseDialog):
     def _footer(self):
         self.footer.innerHTML = (
             '<div class="tt-buttons"><button type="button" class="tt-btn tt-tg-rename">'
-            + dialogs.icon("pencil")
+            + icons.icon("pencil")
             + "<span>Rename\u2026</span></button>"
             + '<button type="button" class="tt-btn tt-tg-cancel">Cancel</button>'
             + '<button type="button" class="tt-btn tt-primary tt-tg-apply">'
-            + dialogs.icon("check")
+            + icons.icon("check")
             + "Apply</button></div>"
         )
         self.footer.querySelector(".tt-tg-rename").onclick = lambda e: self._rename()
@@ -318,7 +318,7 @@ class TagDialog(TargetDialog):
             )
         self.body.innerHTML = (
             '<div class="tt-tg-name">'
-            + dialogs.tag_html(tag)
+            + markup.tag_html(tag)
             + "</div>"
             + '<div class="tt-field"><label class="tt-label" for="tt-tg-color">Colour</label>'
             + '<div class="tt-tg-color-row"><span class="tt-tg-preview" aria-hidden="true"></span>'
@@ -355,7 +355,7 @@ class TagDialog(TargetDialog):
         self._picker.addEventListener(
             "input", lambda e: self._set_color(self._picker.value), False
         )
-        for el in dialogs.query_all(self.body, ".tt-swatch"):
+        for el in markup.query_all(self.body, ".tt-swatch"):
             el.addEventListener("click", self._on_swatch, False)
         self._wire_target()
         self._update_color()
@@ -371,26 +371,19 @@ class TagDialog(TargetDialog):
 
     def _update_color(self, e=None):
         color = normalize_color(self._color.value)
-        valid = not color or bool(
-            window.CSS and window.CSS.supports and window.CSS.supports("color", color)
-        )
+        valid = not color or colors.is_color(color)
         shown = color if (color and valid) else taginfo.DEFAULT_COLOR
         self._preview.style.background = shown
         self._color.style.borderLeftColor = shown
         self._color.classList.toggle("tt-invalid", not valid)
         if RegExp("^#[0-9A-F]{6}$").test(shown.toUpperCase()):
             self._picker.value = shown.toLowerCase()
-        for el in dialogs.query_all(self.body, ".tt-swatch"):
+        for el in markup.query_all(self.body, ".tt-swatch"):
             el.classList.toggle("tt-selected", el.dataset.color == color)
 
     def submit(self):
         color = normalize_color(self._color.value)
-        if (
-            color
-            and window.CSS
-            and window.CSS.supports
-            and not window.CSS.supports("color", color)
-        ):
+        if color and not colors.is_color(color):
             self._color.focus()
             return
         taginfo.set_tag_info(
@@ -425,9 +418,9 @@ class TagComboDialog(TargetDialog):
         for tag in tag_list:
             buttons += (
                 '<button type="button" class="tt-small tt-tg-one" data-tag="'
-                + dialogs.escape_html(tag)
+                + markup.escape(tag)
                 + '" title="Configure this tag">'
-                + dialogs.tag_html(tag)
+                + markup.tag_html(tag)
                 + "</button>"
             )
         self.body.innerHTML = (
@@ -439,7 +432,7 @@ class TagComboDialog(TargetDialog):
             " change them.</div></div>" + _target_html(info.targets)
         )
         self._footer()
-        for el in dialogs.query_all(self.body, ".tt-tg-one"):
+        for el in markup.query_all(self.body, ".tt-tg-one"):
             el.addEventListener("click", self._on_tag_click, False)
         self._wire_target()
         self._show(callback)
@@ -452,7 +445,7 @@ class TagComboDialog(TargetDialog):
             if self._is_shown:
                 self.body.querySelector(
                     '.tt-tg-one[data-tag="' + tag + '"]'
-                ).innerHTML = dialogs.tag_html(tag)
+                ).innerHTML = markup.tag_html(tag)
 
         TagDialog(self._app).open(tag, after)
 
@@ -525,7 +518,7 @@ class RenameDialog(BaseDialog):
 
     def prepare(self):
         """Find the records and offer to change them."""
-        esc = dialogs.escape_html
+        esc = markup.escape
         new_tags = parse_new_tags(self._input.value)
         store = self._app.store
         records = store.records.get_all_records(True) if store else []
@@ -595,7 +588,7 @@ class RenameDialog(BaseDialog):
                 )
         button = self._result.querySelector(".tt-rn-confirm")
         button.disabled = True
-        button.innerHTML = dialogs.icon("check") + "Done"
+        button.innerHTML = icons.icon("check") + "Done"
         self._found = None
         if self._app.request_redraw:
             self._app.request_redraw()

@@ -17,7 +17,7 @@ negative duration is explained rather than ignored).
 
 from pscript import window
 
-from ..core import dt, timeparse
+from ..core import dt, icons, markup, settings, timeparse
 
 OPTION_LABELS = {
     "now": "Start now",
@@ -310,17 +310,6 @@ def bad_time_message(text, kind):
 # %% The widget
 
 
-def _html_escape(text):
-    s = str(text)
-    return s.split("&").join("&amp;").split("<").join("&lt;").split('"').join("&quot;")
-
-
-def _icon(name):
-    if window.dialogs and window.dialogs.icon:
-        return window.dialogs.icon(name)
-    return ""
-
-
 class TimeEditor:
     """The time section of the record dialog.
 
@@ -390,7 +379,7 @@ class TimeEditor:
                 '<div class="tt-trow tt-'
                 + name
                 + '-row"><span class="tt-row-label">'
-                + _icon(row[1])
+                + icons.icon(row[1])
                 + "<span>"
                 + row[2]
                 + "</span></span>"
@@ -418,7 +407,7 @@ class TimeEditor:
             )
         html += (
             '<div class="tt-trow tt-duration-row"><span class="tt-row-label">'
-            + _icon("hourglass")
+            + icons.icon("hourglass")
             + "<span>Duration</span></span>"
             + '<input type="text" class="tt-duration tt-timefield" aria-label="Duration"'
             + ' autocomplete="off" spellcheck="false"></div>'
@@ -618,9 +607,7 @@ class TimeEditor:
         el.classList.remove("tt-invalid")
 
     def _render_warnings(self):
-        repr = "hms"
-        if window.dialogs and window.dialogs.duration_repr:
-            repr = window.dialogs.duration_repr()
+        repr = settings.get("duration_repr")
         warnings = get_warnings(
             self._orig[0],
             self._orig[1],
@@ -634,16 +621,16 @@ class TimeEditor:
         if self._error:
             html += (
                 '<div class="tt-error">'
-                + _icon("warning")
-                + _html_escape(self._error)
+                + icons.icon("warning")
+                + markup.escape(self._error)
                 + "</div>"
             )
         if len(warnings) > 0:
             html += (
                 '<div class="tt-warning">'
-                + _icon("warning")
+                + icons.icon("warning")
                 + "Note: "
-                + _html_escape(", ".join(warnings))
+                + markup.escape(", ".join(warnings))
                 + "</div>"
             )
         el = self._fields.warnings

@@ -13,8 +13,8 @@ through the import dialog unchanged.
 
 from pscript import window
 
-from ..core import dt
-from ..dialogs import dialogs
+from ..core import dt, markup
+from ..dialogs import basedialog
 from . import exporter, reportdialog
 
 SHOWN_ROWS = 100
@@ -23,7 +23,7 @@ CHUNK = 2000
 
 def export_html(rows, limit=None):
     """A table as HTML (all rows, or the first ``limit`` after the header)."""
-    esc = dialogs.escape_html
+    esc = markup.escape
     n = len(rows) if limit is None else min(len(rows), limit + 1)
     parts = ["<table>"]
     for i in range(n):
@@ -42,7 +42,7 @@ def _sleep(ms):
     return window.Promise(lambda resolve: window.setTimeout(resolve, ms))
 
 
-BaseDialog = dialogs.BaseDialog  # PScript needs a plain name as base class
+BaseDialog = basedialog.BaseDialog  # PScript needs a plain name as base class
 
 
 class ExportDialog(BaseDialog):
@@ -63,7 +63,7 @@ class ExportDialog(BaseDialog):
                 + '"'
                 + checked
                 + "><span>"
-                + dialogs.escape_html(pair[1])
+                + markup.escape(pair[1])
                 + "</span></label>"
             )
         self.body.innerHTML = (
@@ -89,7 +89,7 @@ class ExportDialog(BaseDialog):
             + '<div class="tt-rp-status tt-ex-status" role="status" aria-live="polite"></div>'
             + '<div class="tt-ex-table-wrap"></div>'
         )
-        for el in dialogs.query_all(self.body, "input[name=tt-ex-format]"):
+        for el in markup.query_all(self.body, "input[name=tt-ex-format]"):
             el.addEventListener("change", lambda e: self._rebuild(), False)
         self.body.querySelector(".tt-ex-copy").addEventListener(
             "click", self._on_copy, False
@@ -109,7 +109,7 @@ class ExportDialog(BaseDialog):
         return el.value if el else "local"
 
     def _set_busy(self, busy):
-        for el in dialogs.query_all(self.body, ".tt-ex-actions .tt-action"):
+        for el in markup.query_all(self.body, ".tt-ex-actions .tt-action"):
             el.disabled = busy
 
     def _say(self, text, is_error=False):

@@ -1,12 +1,14 @@
 """Export of all records as a table (IE-10): the rows in Local, Unix or ISO 8601 time
-format, and the same table as tab-separated or CSV text. The export reads back
-through ``importer.analyse`` unchanged (keys, times, tags and descriptions).
+format, and the same table as tab-separated or CSV text (written by ``csvtext``, so
+no description runs as a spreadsheet formula). The export reads back through
+``importer.analyse`` unchanged (keys, times, tags and descriptions).
 
 The export dialog renders ``export_rows`` (or ``export_row`` in chunks, to show
 progress); pure logic: no DOM, no store.
 """
 
 from ..core import dt, tags
+from . import csvtext
 
 # [value, label] of the date-time formats (Local is the default).
 FORMATS = [["local", "Local"], ["unix", "Unix"], ["iso", "ISO 8601"]]
@@ -54,26 +56,14 @@ def export_rows(records, fmt="local"):
 
 def to_tsv(rows):
     """Tab-separated text of a table (what pasting the copied table gives), lines
-    joined with CRLF. Export fields contain no tabs or line breaks (DM0-4)."""
-    return "\r\n".join(["\t".join(row) for row in rows])
-
-
-def _csv_field(value):
-    s = str(value)
-    if (
-        s.indexOf(",") >= 0
-        or s.indexOf('"') >= 0
-        or s.indexOf("\n") >= 0
-        or s.indexOf("\r") >= 0
-        or (len(s) > 0 and (s[0] == " " or s[-1] == " "))
-    ):
-        return '"' + s.replace('"', '""') + '"'
-    return s
+    joined with CRLF (``csvtext.tsv_text``)."""
+    return csvtext.tsv_text(rows)
 
 
 def to_csv(rows):
-    """Comma-separated text of a table with fields quoted where needed, CRLF."""
-    return "\r\n".join([",".join([_csv_field(v) for v in row]) for row in rows])
+    """Comma-separated text of a table with fields quoted where needed, CRLF
+    (``csvtext.csv_text``)."""
+    return csvtext.csv_text(rows)
 
 
 def export_filename(t=None, ext="csv"):

@@ -19,8 +19,8 @@ tested in node.
 
 from pscript import window
 
-from ..core import dt, env
-from ..dialogs import dialogs
+from ..core import dt, env, icons, markup, settings
+from ..dialogs import basedialog
 from . import importer
 
 PREVIEW_ROWS = 12
@@ -155,7 +155,7 @@ def header_fields(text, sep):
 
 # %% The dialog
 
-BaseDialog = dialogs.BaseDialog  # PScript needs a plain name as base class
+BaseDialog = basedialog.BaseDialog  # PScript needs a plain name as base class
 
 
 def _sleep(ms):
@@ -206,7 +206,7 @@ class ImportDialog(BaseDialog):
             + tip
             + '<div class="tt-im-source">'
             + '<button type="button" class="tt-btn tt-im-choose">'
-            + dialogs.icon("import")
+            + icons.icon("import")
             + "Choose a file\u2026</button>"
             + '<input type="file" class="tt-im-file" accept=".csv,.tsv,.txt,text/csv,'
             + 'text/plain,text/tab-separated-values" hidden>'
@@ -310,7 +310,7 @@ class ImportDialog(BaseDialog):
     def _show_message(self, text, is_error=False):
         cls = "tt-im-message" + (" tt-error" if is_error else "")
         self._result_node.innerHTML = (
-            '<p class="' + cls + '">' + dialogs.escape_html(text) + "</p>"
+            '<p class="' + cls + '">' + markup.escape(text) + "</p>"
         )
 
     async def analyse(self):
@@ -346,9 +346,9 @@ class ImportDialog(BaseDialog):
         self._render_preview()
 
     def _render_preview(self):
-        esc = dialogs.escape_html
+        esc = markup.escape
         result = self._result
-        date_repr = dialogs.get_setting("date_repr", "dd-mm-yyyy")
+        date_repr = settings.get("date_repr")
         info = summary(result, self._existing_keys, date_repr)
         self._summary = info
         html = ""
@@ -429,7 +429,7 @@ class ImportDialog(BaseDialog):
             )
 
     def _preview_table_html(self, date_repr):
-        esc = dialogs.escape_html
+        esc = markup.escape
         records = self._result.records
         rows = preview_rows(records, self._existing_keys, date_repr)
         html = (
@@ -455,7 +455,7 @@ class ImportDialog(BaseDialog):
                 + esc(row.duration)
                 + '</td><td class="tt-im-ds">'
                 + (
-                    dialogs.description_html(row.ds)
+                    markup.description_html(row.ds)
                     if row.ds
                     else '<span class="tt-muted">\u2013</span>'
                 )
@@ -536,7 +536,7 @@ class ImportDialog(BaseDialog):
         if info and info.t1 is not None:
             html += (
                 '<div class="tt-buttons tt-im-after"><button type="button" class="tt-btn tt-im-show">'
-                + dialogs.icon("calendar")
+                + icons.icon("calendar")
                 + "Show them in the timeline</button></div>"
             )
         self._result_node.innerHTML = html

@@ -12,6 +12,7 @@ Quirk 9 of the original (only the first doubled quote unescaped) is fixed.
 """
 
 from ..core import dt, tags
+from . import csvtext
 
 SEPARATORS = [["\t", "tab"], [",", "comma"], [";", "semicolon"]]
 
@@ -119,7 +120,8 @@ def split_rows(text, sep):
     Fields are separated by ``sep``; whitespace before a field is skipped; a field
     that starts with a double quote runs to the closing quote and may contain
     separators and line breaks; every doubled quote inside it is one quote (quirk 9
-    fixed). Fields are trimmed. Rows whose fields are all empty are left out;
+    fixed). Fields are trimmed, and a quote that neutralised a formula (our CSV and
+    TSV export, ``csvtext.neutralise``) is taken off again. Rows whose fields are all empty are left out;
     line numbers are 1-based and count the row's first line.
     """
     rows = []
@@ -157,13 +159,13 @@ def split_rows(text, sep):
             at_field_start = False
             continue
         if c is sep:
-            fields.append(field.trim())
+            fields.append(csvtext.restore(field.trim()))
             field = ""
             at_field_start = True
             i += 1
             continue
         if c is _NL or c is _CR:
-            fields.append(field.trim())
+            fields.append(csvtext.restore(field.trim()))
             field = ""
             at_field_start = True
             nonempty = False
@@ -394,12 +396,15 @@ def analyse(text, options=None):
     ``{row, message}`` for skipped rows (``row`` is the 1-based line number);
     ``ok`` is false when the text cannot be imported at all (no data, no separator,
     missing columns), with the reason in the log.
+
+    The steps: find the separator (IE-03), split the rows (IE-04), map the header
+    (IE-05), check the required columns (IE-06), read each row (IE-07), and match
+    the records with the store's (IE-08).
     """
     options = options or {}
     now = options.now
     if now is None or now is undefined:
         now = dt.now()
-    make_key = options.make_key or random_key
     result = {
         "ok": False,
         "format": "",
@@ -411,12 +416,48 @@ def analyse(text, options=None):
         "errors": [],
         "log": [],
     }
-    log = result.log
     text = str(text or "")
     if text.startswith("\ufeff"):
         text = text[1:]
+    sep = _find_separator(text, result.log)
+    if not sep:
+        return result
+    result.separator = sep
+    rows = split_rows(text, sep)
+    header = _map_header(rows[0][1], result)
+    col = header.col
+    if not _has_required_columns(col, result.log):
+        return result
+    result.ok = True
 
-    # IE-03: the header and the separator
+    date_cols = []
+    for meaning in ["date", "end_date", "start", "stop"]:
+        if col[meaning] is not undefined:
+            date_cols.append(col[meaning])
+    data_rows = rows[1:]
+    slash_order = _slash_order(data_rows, date_cols)
+    if slash_order == "dmy":
+        result.log.append("Dates like 17/03/2024 read as day/month/year.")
+    third_party = result.format == "toggl" or result.format == "clockify"
+
+    def parse(fields):
+        return _parse_row(fields, col, header.ncols, slash_order, third_party)
+
+    records = _read_records(data_rows, parse, options, now, result.errors)
+    result.records = records
+    result.new_count = _count_new(records, options.existing)
+    if len(result.errors) > 0:
+        result.log.append(
+            str(len(result.errors)) + " row(s) with problems, see the list."
+        )
+    result.log.append(
+        "Found " + str(len(records)) + " (" + str(result.new_count) + " new)."
+    )
+    return result
+
+
+def _find_separator(text, log):
+    """The separator of the header line (IE-03), or "" (with the reason logged)."""
     header_line = ""
     for line in text.split("\n"):
         if line.strip():
@@ -424,20 +465,22 @@ def analyse(text, options=None):
             break
     if not header_line:
         log.append("No data.")
-        return result
+        return ""
     sep = detect_separator(header_line)
     if not sep:
         log.append("No separator found in the header (tried tab, comma and semicolon).")
-        return result
+        return ""
     for sep_name in SEPARATORS:
         if sep_name[0] == sep:
             log.append("Separator: " + sep_name[1] + ".")
-    result.separator = sep
-    rows = split_rows(text, sep)
-    header = rows[0][1]
-    rows = rows[1:]
+    return sep
 
-    # IE-05: header mapping
+
+def _map_header(header, result):
+    """The meaning of each column (IE-05): sets ``result.columns``, ``format`` and
+    ``format_name``, logs what was recognised. Returns ``{col: {meaning: index},
+    ncols}``."""
+    log = result.log
     names = [normalize_header(h) for h in header]
     while len(names) > 0 and names[-1] == "":
         names.pop(-1)  # trailing unnamed columns
@@ -462,49 +505,44 @@ def analyse(text, options=None):
         log.append("Ignored columns: " + ", ".join(ignored) + ".")
     else:
         log.append("All columns recognised.")
+    return {"col": col, "ncols": len(names)}
 
-    # IE-06: required columns
+
+def _has_required_columns(col, log):
+    """A start, and a stop or a duration (IE-06); else the reason is logged."""
     if col.start is undefined:
         log.append("Missing a start column (start, begin, start time or t1).")
-        return result
+        return False
     if (
         col.stop is undefined
         and col.duration is undefined
         and col.duration_hours is undefined
     ):
         log.append("Missing a stop or duration column (stop, end, t2 or duration).")
-        return result
-    result.ok = True
+        return False
+    return True
 
-    date_cols = []
-    for meaning in ["date", "end_date", "start", "stop"]:
-        if col[meaning] is not undefined:
-            date_cols.append(col[meaning])
-    slash_order = _slash_order(rows, date_cols)
-    if slash_order == "dmy":
-        log.append("Dates like 17/03/2024 read as day/month/year.")
 
-    # IE-08: what the store has
-    by_key = {}
+def _read_records(rows, parse, options, now, errors):
+    """The records of the data rows (IE-07, IE-08): a row that cannot be read goes to
+    ``errors``; a record without key gets the key of a visible stored record with the
+    same start and stop, else a new one; a key seen again replaces the earlier row."""
+    make_key = options.make_key or random_key
     by_times = {}
     for record in options.existing or []:
-        by_key["k" + record.key] = True
         if not (record.ds or "").startswith("HIDDEN"):
             by_times[str(record.t1) + "-" + str(record.t2)] = record.key
-
-    third_party = fmt == "toggl" or fmt == "clockify"
     seen_keys = {}
     records = []
     for row in rows:
         line = row[0]
-        fields = row[1]
         try:
-            record = _parse_row(fields, col, len(names), slash_order, third_party)
+            record = parse(row[1])
         except Exception as err:
             message = err.message or str(err)
             if message.startswith("ValueError: "):
                 message = message[12:]
-            result.errors.append({"row": line, "message": message})
+            errors.append({"row": line, "message": message})
             continue
         if not record.key:
             record.key = by_times[str(record.t1) + "-" + str(record.t2)] or ""
@@ -514,7 +552,7 @@ def analyse(text, options=None):
         record.st = 0
         previous = seen_keys["k" + record.key]
         if previous is not undefined:
-            result.errors.append(
+            errors.append(
                 {
                     "row": previous.line,
                     "message": "key "
@@ -529,17 +567,19 @@ def analyse(text, options=None):
             continue
         seen_keys["k" + record.key] = {"index": len(records), "line": line}
         records.append(record)
+    return records
 
-    new_count = 0
+
+def _count_new(records, existing):
+    """How many of the records have a key the store does not have yet."""
+    known = {}
+    for record in existing or []:
+        known["k" + record.key] = True
+    count = 0
     for record in records:
-        if not by_key["k" + record.key]:
-            new_count += 1
-    result.records = records
-    result.new_count = new_count
-    if len(result.errors) > 0:
-        log.append(str(len(result.errors)) + " row(s) with problems, see the list.")
-    log.append("Found " + str(len(records)) + " (" + str(new_count) + " new).")
-    return result
+        if not known["k" + record.key]:
+            count += 1
+    return count
 
 
 def _fail(message):

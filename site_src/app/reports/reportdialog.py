@@ -19,9 +19,9 @@ Pure helpers (``report_info``, ``clipboard_table``) are tested in node.
 
 from pscript import window
 
-from ..core import dt, settings, tags
-from ..dialogs import dialogs
-from . import pdfexport, reports
+from ..core import dt, icons, markup, settings, taginfo
+from ..dialogs import basedialog, recorddialog, timerangedialog
+from . import csvtext, pdfexport, reports
 
 # ST-13 ... ST-17: the report options and their settings keys (device settings).
 OPTION_KEYS = {
@@ -40,29 +40,6 @@ PERIOD_LABELS = [
     ["quarter", "Quarter"],
     ["year", "Year"],
 ]
-
-_EXTRA_ICONS = {
-    "copy": "M9 9H20V20H9ZM5 15H4V4H15V5",
-    "table": "M4 5H20V19H4ZM4 10H20M4 15H20M10 10V19",
-    "file": "M6 3H14L19 8V21H6ZM14 3V8H19M9 13H16M9 17H16",
-    "spinner": "M12 3A9 9 0 1 1 3 12",
-}
-
-
-def icon(name, extra_class=""):
-    """An icon of the dialogs module, or one of the few extra ones used here."""
-    d = _EXTRA_ICONS[name]
-    if not d:
-        return dialogs.icon(name, extra_class)
-    cls = "tt-icon" + (" " + extra_class if extra_class else "")
-    return (
-        '<svg class="'
-        + cls
-        + '" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path fill="none"'
-        ' stroke="currentColor" stroke-width="2" stroke-linecap="round"'
-        ' stroke-linejoin="round" d="' + d + '"/></svg>'
-    )
-
 
 # %% Pure helpers
 
@@ -93,40 +70,19 @@ def report_info(first_day, last_day, filter_tags, date_repr, username=""):
 def clipboard_table(report, username=""):
     """The report as the copied table: ``[html, text]``. Same columns as the CSV
     (RP-12) with its header; the text is tab-separated (tabs and line breaks in a
-    field become spaces), the HTML a plain table that spreadsheets paste as cells."""
+    field become spaces; formulas neutralised as in the CSV), the HTML a plain table
+    that spreadsheets paste as cells."""
     rows = [reports.CSV_HEADER.split(",")]
-    for row in report.rows:
-        if row.type == "spacer":
-            rows.append(["", "", "", "", "", "", "", "", ""])
-        elif row.type == "record":
-            rows.append(
-                [
-                    "",
-                    "",
-                    row.duration_text,
-                    row.date,
-                    row.start,
-                    row.stop,
-                    row.description,
-                    username or "",
-                    " ".join(row.tags),
-                ]
-            )
-        else:
-            rows.append([row.duration_text, row.title, "", "", "", "", "", "", ""])
-    lines = []
+    for row in reports.table_rows(report, username):
+        rows.append([str(v).split("\t").join(" ").split("\n").join(" ") for v in row])
     html = "<table>"
     for row in rows:
-        cells = []
         html += "<tr>"
         for value in row:
-            value = str(value).split("\t").join(" ").split("\n").join(" ")
-            cells.append(value)
-            html += "<td>" + dialogs.escape_html(value) + "</td>"
+            html += "<td>" + markup.escape(csvtext.neutralise(value)) + "</td>"
         html += "</tr>"
-        lines.append("\t".join(cells))
     html += "</table>"
-    return [html, "\r\n".join(lines)]
+    return [html, csvtext.tsv_text(rows)]
 
 
 def group_title_html(row, grouping):
@@ -134,20 +90,18 @@ def group_title_html(row, grouping):
     (grouping by tags), the description (by description), or "General"."""
     html = ""
     if row.period:
-        html += (
-            '<span class="tt-rp-period">' + dialogs.escape_html(row.period) + "</span>"
-        )
+        html += '<span class="tt-rp-period">' + markup.escape(row.period) + "</span>"
     title = row.group_title
     if grouping == "tagz":
         if row.tags and len(row.tags):
-            body = " ".join([dialogs.tag_html(tag) for tag in row.tags])
+            body = " ".join([markup.tag_html(tag) for tag in row.tags])
         else:
-            body = dialogs.escape_html(title or reports.GENERAL)
+            body = markup.escape(title or reports.GENERAL)
     elif grouping == "ds":
         if title == reports.NO_DESCRIPTION:
-            body = '<span class="tt-muted">' + dialogs.escape_html(title) + "</span>"
+            body = '<span class="tt-muted">' + markup.escape(title) + "</span>"
         else:
-            body = dialogs.description_html(title)
+            body = markup.description_html(title)
     else:
         body = ""
     if html and body:
@@ -228,7 +182,7 @@ def flash_done(button, html_after=None):
     """Show a check mark on a button for 0.8 s (RP-11)."""
     old = button.innerHTML
     button.classList.add("tt-done")
-    button.querySelector(".tt-act-icon").innerHTML = icon("check")
+    button.querySelector(".tt-act-icon").innerHTML = icons.icon("check")
 
     def restore():
         button.classList.remove("tt-done")
@@ -239,7 +193,7 @@ def flash_done(button, html_after=None):
 
 # %% The dialog
 
-BaseDialog = dialogs.BaseDialog  # PScript needs a plain name as base class
+BaseDialog = basedialog.BaseDialog  # PScript needs a plain name as base class
 
 
 def _options_html(pairs, selected):
@@ -252,7 +206,7 @@ def _options_html(pairs, selected):
             + '"'
             + sel
             + ">"
-            + dialogs.escape_html(pair[1])
+            + markup.escape(pair[1])
             + "</option>"
         )
     return html
@@ -263,7 +217,7 @@ def action_html(cls, icon_name, label, caption):
         '<button type="button" class="tt-action '
         + cls
         + '"><span class="tt-act-icon">'
-        + icon(icon_name)
+        + icons.icon(icon_name)
         + '</span><span class="tt-act-text"><strong>'
         + label
         + "</strong><small>"
@@ -304,9 +258,9 @@ class ReportDialog(BaseDialog):
             '<div class="tt-rp-head">'
             + '<div class="tt-rp-field tt-rp-range-field"><span class="tt-label">Date range</span>'
             + '<button type="button" class="tt-small tt-rp-range" title="Choose the date range">'
-            + icon("calendar")
+            + icons.icon("calendar")
             + '<span class="tt-rp-range-text"></span>'
-            + icon("chevron")
+            + icons.icon("chevron")
             + "</button></div>"
             + '<div class="tt-rp-field tt-rp-tags-field"><span class="tt-label">Tags</span>'
             + '<div class="tt-rp-tags"></div></div>'
@@ -415,7 +369,7 @@ class ReportDialog(BaseDialog):
 
     def _on_range_click(self, e):
         self._move_timeline()
-        dialogs.TimeRangeDialog(self._app).open(self._after_range_dialog)
+        timerangedialog.TimeRangeDialog(self._app).open(self._after_range_dialog)
 
     def _after_range_dialog(self, value=None):
         r = self._app.get_range()
@@ -437,8 +391,7 @@ class ReportDialog(BaseDialog):
         opts.date_repr = settings.get("date_repr")
         opts.first_day_of_week = settings.get("first_day_of_week")
         opts.tags = self._filter_tags
-        if window.taginfo and window.taginfo.get_tag_priority:
-            opts.priorities = window.taginfo.get_tag_priority
+        opts.priorities = taginfo.get_tag_priority
         store = self._app.store
         opts.username = store.username if store and store.kind == "connected" else ""
         return opts
@@ -460,7 +413,7 @@ class ReportDialog(BaseDialog):
         self._range_text.textContent = self._info.range
         if len(self._filter_tags):
             self._tags_node.innerHTML = " ".join(
-                [dialogs.tag_html(tag) for tag in self._filter_tags]
+                [markup.tag_html(tag) for tag in self._filter_tags]
             )
         else:
             self._tags_node.innerHTML = (
@@ -483,7 +436,7 @@ class ReportDialog(BaseDialog):
             if kind == "total":
                 html += (
                     '<tr class="tt-rp-total"><td class="tt-rp-dur">'
-                    + dialogs.escape_html(row.duration_text)
+                    + markup.escape(row.duration_text)
                     + '</td><td colspan="2">Total</td></tr>'
                 )
             elif kind == "spacer":
@@ -491,7 +444,7 @@ class ReportDialog(BaseDialog):
             elif kind == "group":
                 html += (
                     '<tr class="tt-rp-group"><td class="tt-rp-dur">'
-                    + dialogs.escape_html(row.duration_text)
+                    + markup.escape(row.duration_text)
                     + '</td><td colspan="2">'
                     + group_title_html(row, grouping)
                     + "</td></tr>"
@@ -501,7 +454,7 @@ class ReportDialog(BaseDialog):
                 cls = "tt-rp-record" + (" tt-rp-running" if row.running else "")
                 cls += " tt-rp-odd" if n_records % 2 else ""
                 desc = (
-                    dialogs.description_html(row.description)
+                    markup.description_html(row.description)
                     if row.description
                     else '<span class="tt-muted">\u2013</span>'
                 )
@@ -509,13 +462,13 @@ class ReportDialog(BaseDialog):
                     '<tr class="'
                     + cls
                     + '"><td class="tt-rp-dur">'
-                    + dialogs.escape_html(row.duration_text)
+                    + markup.escape(row.duration_text)
                     + '</td><td class="tt-rp-when"><span class="tt-rp-date">'
-                    + dialogs.escape_html(row.date)
+                    + markup.escape(row.date)
                     + '</span> <span class="tt-rp-time">'
-                    + dialogs.escape_html(row.start)
+                    + markup.escape(row.start)
                     + "\u2013"
-                    + dialogs.escape_html(row.stop)
+                    + markup.escape(row.stop)
                     + '</span></td><td class="tt-rp-desc"><a href="#" role="button" data-row="'
                     + str(i)
                     + '" title="Edit this record">'
@@ -539,9 +492,6 @@ class ReportDialog(BaseDialog):
         row = self._report.rows[int(link.dataset.row)]
         if not row or not row.record:
             return
-        mod = window.recorddialog
-        if not mod or not mod.RecordDialog:
-            return
         record = row.record
         store = self._app.store
         if store and store.records:
@@ -551,7 +501,7 @@ class ReportDialog(BaseDialog):
             if self._is_shown:
                 self._rebuild(False)
 
-        mod.RecordDialog(self._app).open("edit", record, after_edit)
+        recorddialog.RecordDialog(self._app).open("edit", record, after_edit)
 
     # Actions
 

@@ -11,6 +11,7 @@ Pure logic: records, the range and the options are passed in; no DOM, no store.
 """
 
 from ..core import dt, tagorder, tags
+from . import csvtext
 
 GROUPINGS = ["none", "tagz", "ds"]
 PERIODS = ["none", "day", "week", "month", "quarter", "year"]
@@ -430,51 +431,53 @@ def _record_row(entry, opts):
 # %% CSV (RP-12) and file names
 
 
-def csv_field(value):
-    """A CSV field: quoted (with inner quotes doubled) when it contains a comma, a
-    double quote, a line break or leading/trailing spaces; as is otherwise."""
-    s = "" if value is None or value is undefined else str(value)
-    needs = (
-        s.indexOf(",") >= 0
-        or s.indexOf('"') >= 0
-        or s.indexOf("\n") >= 0
-        or s.indexOf("\r") >= 0
-        or (len(s) > 0 and (s[0] == " " or s[-1] == " "))
-    )
-    if needs:
-        return '"' + s.replace('"', '""') + '"'
-    return s
+def table_rows(report, username=""):
+    """The report's rows as a table of 9 fields each, in the columns of
+    ``CSV_HEADER`` (the copied table RP-11 and the CSV RP-12): spacer rows empty;
+    total and group rows ``<duration>, <title>``; record rows ``"", ""``, duration,
+    date, start, stop, the description, the user name and the record's tags (sorted,
+    space-separated)."""
+    table = []
+    for row in report.rows:
+        if row.type == "spacer":
+            table.append(["", "", "", "", "", "", "", "", ""])
+        elif row.type == "record":
+            table.append(
+                [
+                    "",
+                    "",
+                    row.duration_text,
+                    row.date,
+                    row.start,
+                    row.stop,
+                    row.description,
+                    username or "",
+                    " ".join(row.tags),
+                ]
+            )
+        else:
+            table.append([row.duration_text, row.title, "", "", "", "", "", "", ""])
+    return table
 
 
 def to_csv(report, username=None):
     """The report as CSV text (RP-12): the header line, an empty line, then one line
-    per table row; lines joined with CRLF. Spacer rows are 9 empty fields;
-    total/group rows ``<duration>,<title>`` and 7 empty fields; record rows ``,,``
-    duration, date, start, stop, the description (always quoted), the user name and
-    the record's tags (sorted, space-separated)."""
+    per row of ``table_rows``, joined with CRLF. Descriptions and group titles are
+    always quoted; every field goes through ``csvtext.field`` (a text a spreadsheet
+    would run as a formula gets a leading quote)."""
     if username is None or username is undefined:
         username = report.options.username or ""
     lines = [CSV_HEADER, ""]
-    for row in report.rows:
-        if row.type == "spacer":
-            lines.append(",,,,,,,,")
-        elif row.type == "record":
-            fields = [
-                "",
-                "",
-                csv_field(row.duration_text),
-                csv_field(row.date),
-                csv_field(row.start),
-                csv_field(row.stop),
-                '"' + row.description.replace('"', '""') + '"',
-                csv_field(username),
-                csv_field(" ".join(row.tags)),
-            ]
-            lines.append(",".join(fields))
+    table = table_rows(report, username)
+    for i in range(len(table)):
+        kind = report.rows[i].type
+        if kind == "spacer":
+            quoted = []
+        elif kind == "record":
+            quoted = [6]
         else:
-            lines.append(
-                csv_field(row.duration_text) + "," + csv_field(row.title) + ",,,,,,,"
-            )
+            quoted = [1]
+        lines.append(csvtext.csv_line(table[i], quoted))
     return "\r\n".join(lines)
 
 

@@ -25,7 +25,7 @@ Demo and sandbox emulate the sync (DM-03, DM-05): nothing leaves the page.
 
 from pscript import window
 
-from ..core import dt, env, settings
+from ..core import dt, env, events, settings
 from . import auth, demodata, idb, itemstores
 
 FIRST_SYNC_DELAY = 1.0
@@ -76,7 +76,7 @@ class DataStore:
         self.cannot_use_reason = ""
         self.put_count = 0
         self.notices = []  # {kind, message} of server notices (SY-06), newest last
-        self._callbacks = []
+        self._changes = events.Emitter("store")
         self._timer = None
         self._scheduled_at = 0
         self._due = 0
@@ -97,21 +97,10 @@ class DataStore:
     def on_change(self, callback):
         """``callback(what)`` after local puts and received data; ``what`` is
         "records", "settings", "state" or "notice". Returns an unsubscribe function."""
-        self._callbacks.append(callback)
-
-        def unsubscribe():
-            i = self._callbacks.indexOf(callback)
-            if i >= 0:
-                self._callbacks.splice(i, 1)
-
-        return unsubscribe
+        return self._changes.subscribe(callback)
 
     def _notify(self, what):
-        for callback in list(self._callbacks):
-            try:
-                callback(what)
-            except Exception as err:
-                window.console.error("store callback failed:", err)
+        self._changes.emit(what)
 
     def _set_state(self, state):
         if self.state != state:

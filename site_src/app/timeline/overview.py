@@ -19,45 +19,11 @@ running records) changed, at most every 150 ms while the range moves.
 
 from pscript import window
 
-from ..core import dt, settings, taginfo, tagorder, tags, targets
-from . import canvas, topbar
+from ..core import dt, icons, markup, settings, taginfo, tagorder, tags, targets
+from . import canvas
 
 ROW_MIN = 30
 ROW_MAX = 60
-
-
-def _el(tag, cls, html=""):
-    node = window.document.createElement(tag)
-    if cls:
-        node.className = cls
-    if html:
-        node.innerHTML = html
-    return node
-
-
-def _esc(text):
-    return (
-        str(text)
-        .split("&")
-        .join("&amp;")
-        .split("<")
-        .join("&lt;")
-        .split(">")
-        .join("&gt;")
-        .split('"')
-        .join("&quot;")
-    )
-
-
-def tag_html(tag):
-    """A tag as HTML with its ``#`` in the tag colour."""
-    color = taginfo.get_tag_color(tag)
-    return (
-        '<b class="tt-hash" style="color:'
-        + _esc(color)
-        + '">#</b>'
-        + _esc(tag[1:] if tag.startswith("#") else tag)
-    )
 
 
 def compute_rows(stats, selected, running_tagz):
@@ -91,11 +57,11 @@ class Overview:
     def __init__(self, app, panel):
         self.app = app
         self.panel = panel
-        self.title = _el("div", "tt-panel-title", "Overview")
-        self.head = _el("div", "tt-ov-head")
-        self.target = _el("div", "tt-ov-target")
-        self.list = _el("div", "tt-ov-list")
-        self.empty = _el("div", "tt-ov-empty")
+        self.title = markup.el("div", "tt-panel-title", "Overview")
+        self.head = markup.el("div", "tt-ov-head")
+        self.target = markup.el("div", "tt-ov-target")
+        self.list = markup.el("div", "tt-ov-list")
+        self.empty = markup.el("div", "tt-ov-empty")
         panel.appendChild(self.title)
         panel.appendChild(self.head)
         panel.appendChild(self.target)
@@ -107,7 +73,7 @@ class Overview:
         self._version = 0
         self._head_key = None
         self._data = None
-        self.sizer = _el("div", "tt-ov-sizer")
+        self.sizer = markup.el("div", "tt-ov-sizer")
         self.list.appendChild(self.sizer)
         self._list_height = 0
         self._row_height = 0
@@ -246,11 +212,11 @@ class Overview:
                 self.target.innerHTML = ""
                 self.target.style.display = "none"
             else:
-                conf_icon = topbar.icon("tag" if len(selected) == 1 else "tags")
+                conf_icon = icons.icon("tag" if len(selected) == 1 else "tags")
                 html = (
                     '<button type="button" class="tt-tb tt-ov-back" data-action="back" '
                     + 'aria-label="Back to the overview">'
-                    + topbar.icon("back")
+                    + icons.icon("back")
                     + "</button>"
                     + '<button type="button" class="tt-tb tt-ov-config" data-action="config" '
                     + 'aria-label="Configure">'
@@ -261,9 +227,9 @@ class Overview:
                     html += (
                         '<button type="button" class="tt-tb tt-tagbtn tt-ov-sel" '
                         + 'data-action="unselect" data-tag="'
-                        + _esc(tag)
+                        + markup.escape(tag)
                         + '">'
-                        + tag_html(tag)
+                        + markup.tag_html(tag)
                         + "</button>"
                     )
                 html += '<span class="tt-ov-dur"></span>'
@@ -383,11 +349,11 @@ class Overview:
             self.empty.style.display = "none"
 
     def _make_row(self, row):
-        node = _el("div", "tt-ov-row")
+        node = markup.el("div", "tt-ov-row")
         node.setAttribute("data-key", row.key)
-        fill = _el("div", "tt-ov-fill")
+        fill = markup.el("div", "tt-ov-fill")
         node.appendChild(fill)
-        bands = _el("button", "tt-ov-bands")
+        bands = markup.el("button", "tt-ov-bands")
         bands.setAttribute("type", "button")
         bands.setAttribute("data-action", "config")
         bands.setAttribute("aria-label", "Configure " + row.key)
@@ -395,23 +361,25 @@ class Overview:
         html = ""
         for tag in band_tags:
             html += (
-                '<i style="background:' + _esc(taginfo.get_tag_color(tag)) + '"></i>'
+                '<i style="background:'
+                + markup.escape(taginfo.get_tag_color(tag))
+                + '"></i>'
             )
         bands.innerHTML = html
         canvas.attach_tooltip(bands, "Change colour, priority or target")
         node.appendChild(bands)
-        tagbox = _el("div", "tt-ov-tags")
+        tagbox = markup.el("div", "tt-ov-tags")
         if len(row.tags) == 0:
-            tagbox.appendChild(_el("span", "tt-ov-general", "General"))
+            tagbox.appendChild(markup.el("span", "tt-ov-general", "General"))
         for tag in row.tags:
-            b = _el("button", "tt-tb tt-tagbtn", tag_html(tag))
+            b = markup.el("button", "tt-tb tt-tagbtn", markup.tag_html(tag))
             b.setAttribute("type", "button")
             b.setAttribute("data-action", "select")
             b.setAttribute("data-tag", tag)
             canvas.attach_tooltip(b, self._tag_tooltip_func(tag))
             tagbox.appendChild(b)
         node.appendChild(tagbox)
-        node.dur_node = _el("div", "tt-ov-dur")
+        node.dur_node = markup.el("div", "tt-ov-dur")
         node.appendChild(node.dur_node)
         node.fill_node = fill
         return node

@@ -12,83 +12,15 @@
   buttons) until the row fits; zooming stays available by pinching.
 * The favicon gets a dot while a timer runs (TL-25); onboarding hints (TL-27); the
   logged-out view (TL-28, PG-12) with the reason and a Login button.
-* ``ICONS`` / ``icon(name)``: the app's small line icons as inline SVG, for the
+* ``ICONS`` / ``icons.icon(name)``: the app's small line icons as inline SVG, for the
   dialogs too.
 """
 
 from pscript import window
 
-from ..core import dt, taginfo, tags
+from ..core import dt, icons, markup, taginfo, tags
+from ..store import auth
 from . import canvas, timescale
-
-_P = '<path d="'
-_E = '"/>'
-
-ICONS = {
-    "menu": _P + "M4 6.5h16M4 12h16M4 17.5h16" + _E,
-    "play": '<path class="fill" d="M8 5.5v13l10.5-6.5z"/>',
-    "stop": '<rect class="fill" x="6.5" y="6.5" width="11" height="11" rx="1.5"/>',
-    "up": _P + "M6 15l6-6 6 6" + _E,
-    "down": _P + "M6 9l6 6 6-6" + _E,
-    "zoomin": '<circle cx="10.5" cy="10.5" r="6"/>'
-    + _P
-    + "M15 15l5 5M8 10.5h5M10.5 8v5"
-    + _E,
-    "zoomout": '<circle cx="10.5" cy="10.5" r="6"/>' + _P + "M15 15l5 5M8 10.5h5" + _E,
-    "calendar": '<rect x="4" y="5.5" width="16" height="14.5" rx="2"/>'
-    + _P
-    + "M4 10h16M8.5 3.5v4M15.5 3.5v4"
-    + _E,
-    "report": _P + "M7 3.5h7l4 4V20.5H7z M14 3.5v4h4 M10 12h5M10 16h5" + _E,
-    "help": '<circle cx="12" cy="12" r="8.5"/>'
-    + _P
-    + "M9.6 9.6a2.5 2.5 0 1 1 3.4 2.3c-.7.3-1 .8-1 1.5v.6"
-    + _E
-    + '<circle class="fill" cx="12" cy="16.9" r="1.1"/>',
-    "check": _P + "M6 12.5l4 4 8-9" + _E,
-    "plus": _P + "M12 6v12M6 12h12" + _E,
-    "sync": _P
-    + "M18.5 9a7 7 0 0 0-12.6-.9M5.5 15a7 7 0 0 0 12.6.9M18.8 4.5V9h-4.5M5.2 19.5V15h4.5"
-    + _E,
-    "warning": _P
-    + "M12 4.5l8.5 15h-17z M12 10v4"
-    + _E
-    + '<circle class="fill" cx="12" cy="16.8" r="1"/>',
-    "error": _P + "M12 6.5v7" + _E + '<circle class="fill" cx="12" cy="17.2" r="1.2"/>',
-    "idle": _P
-    + "M4 10a11.5 11.5 0 0 1 16 0M7 13.3a7.2 7.2 0 0 1 10 0M9.8 16.4a3 3 0 0 1 4.4 0"
-    + _E
-    + '<circle class="fill" cx="12" cy="19" r="1.1"/>',
-    "tag": _P
-    + "M4 4.5h7.5l8.5 8.5-7 7-9-9z"
-    + _E
-    + '<circle cx="8.3" cy="8.8" r="1.3"/>',
-    "tags": _P
-    + "M3 6h6.5l7.5 7.5-6 6-8-8z M12 6h2l7.5 7.5-6 6"
-    + _E
-    + '<circle cx="6.8" cy="9.8" r="1.2"/>',
-    "back": _P + "M19 12H6M11 6.5L5.5 12l5.5 5.5" + _E,
-    "login": _P + "M10 5H5.5v14H10M14 8l4 4-4 4M18 12H9" + _E,
-}
-
-
-def icon(name, cls=""):
-    """An inline SVG icon (24x24, lines in ``currentColor``; parts with the class
-    ``fill`` are filled). Self-contained: needs no CSS."""
-    body = (
-        (ICONS[name] or "")
-        .split('class="fill"')
-        .join('fill="currentColor" stroke="none"')
-    )
-    return (
-        '<svg class="tt-icon tt-line '
-        + cls
-        + '" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor"'
-        + ' stroke-width="2" stroke-linecap="round" stroke-linejoin="round">'
-        + body
-        + "</svg>"
-    )
-
 
 # The favicon while a timer runs: the app icon with an accent dot.
 FAVICON_RUNNING = (
@@ -119,17 +51,8 @@ SYNC_TITLES = {
 _LEVELS = ["", "no-report-label", "no-zoom", "no-today", "no-updown"]
 
 
-def _el(tag, cls, html=""):
-    node = window.document.createElement(tag)
-    if cls:
-        node.className = cls
-    if html:
-        node.innerHTML = html
-    return node
-
-
 def _button(cls, html, label):
-    b = _el("button", "tt-tb " + cls, html)
+    b = markup.el("button", "tt-tb " + cls, html)
     b.setAttribute("type", "button")
     b.setAttribute("aria-label", label)
     return b
@@ -155,11 +78,11 @@ class TopBar:
     def _build_band(self):
         app = self.app
         band = self.band
-        left = _el("div", "tt-band-left")
-        self.menu_button = _button("tt-menu-btn", icon("menu"), "Menu")
+        left = markup.el("div", "tt-band-left")
+        self.menu_button = _button("tt-menu-btn", icons.icon("menu"), "Menu")
         if app.store.kind == "demo" or app.store.kind == "sandbox":
             label = "Demo" if app.store.kind == "demo" else "Sandbox"
-            self.menu_button.appendChild(_el("span", "tt-kind", label))
+            self.menu_button.appendChild(markup.el("span", "tt-kind", label))
         self.menu_button.addEventListener("click", app.actions.open_menu)
         canvas.attach_tooltip(self.menu_button, "Menu")
         left.appendChild(self.menu_button)
@@ -174,14 +97,14 @@ class TopBar:
         canvas.attach_tooltip(self.sync_button, self._sync_title)
         left.appendChild(self.sync_button)
         band.appendChild(left)
-        self.header = _el("div", "tt-header")
-        self.header1 = _el("span", "tt-header1")
-        self.header2 = _el("span", "tt-header2")
+        self.header = markup.el("div", "tt-header")
+        self.header1 = markup.el("span", "tt-header1")
+        self.header2 = markup.el("span", "tt-header2")
         self.header.appendChild(self.header1)
         self.header.appendChild(self.header2)
         band.appendChild(self.header)
-        right = _el("div", "tt-band-right")
-        logo = _el("img", "tt-logo")
+        right = markup.el("div", "tt-band-right")
+        logo = markup.el("img", "tt-logo")
         link = window.document.querySelector('link[rel="icon"]')
         if link:
             logo.src = link.href
@@ -193,22 +116,22 @@ class TopBar:
         app = self.app
         a = app.actions
         row = self.row
-        left = _el("div", "tt-row-left")
-        centre = _el("div", "tt-row-centre")
-        right = _el("div", "tt-row-right")
+        left = markup.el("div", "tt-row-left")
+        centre = markup.el("div", "tt-row-centre")
+        right = markup.el("div", "tt-row-right")
 
-        group = _el("div", "tt-recgroup")
-        buttons = _el("div", "tt-recbuttons")
+        group = markup.el("div", "tt-recgroup")
+        buttons = markup.el("div", "tt-recbuttons")
         self.record_button = _button(
-            "tt-record", icon("play") + "<span>Record</span>", "Start recording"
+            "tt-record", icons.icon("play") + "<span>Record</span>", "Start recording"
         )
         self.record_button.addEventListener("click", a.start_record)
         canvas.attach_tooltip(self.record_button, "Start recording (s)")
-        self.stop_button = _button("tt-stop", icon("stop"), "Stop the timer")
+        self.stop_button = _button("tt-stop", icons.icon("stop"), "Stop the timer")
         self.stop_button.addEventListener("click", a.stop_all)
         canvas.attach_tooltip(self.stop_button, self._stop_title)
         self.another_button = _button(
-            "tt-another", icon("play"), "Start another record"
+            "tt-another", icons.icon("play"), "Start another record"
         )
         self.another_button.addEventListener("click", a.start_record)
         canvas.attach_tooltip(self.another_button, "Start a new record (s)")
@@ -216,7 +139,7 @@ class TopBar:
         buttons.appendChild(self.stop_button)
         buttons.appendChild(self.another_button)
         group.appendChild(buttons)
-        self.stopwatch = _el("div", "tt-stopwatch")
+        self.stopwatch = markup.el("div", "tt-stopwatch")
         group.appendChild(self.stopwatch)
         left.appendChild(group)
 
@@ -224,37 +147,37 @@ class TopBar:
         self.today_button.addEventListener("click", a.show_today)
         canvas.attach_tooltip(self.today_button, "Today (d)")
         left.appendChild(self.today_button)
-        cal = _button("tt-cal", icon("calendar"), "Select time range")
+        cal = _button("tt-cal", icons.icon("calendar"), "Select time range")
         cal.addEventListener("click", a.open_time_range)
         canvas.attach_tooltip(cal, "Select time range (t)")
         left.appendChild(cal)
-        zoomout = _button("tt-zoomout tt-zoom", icon("zoomout"), "Zoom out")
+        zoomout = _button("tt-zoomout tt-zoom", icons.icon("zoomout"), "Zoom out")
         zoomout.addEventListener("click", a.zoom_out)
         canvas.attach_tooltip(zoomout, "Zoom out (←)")
         left.appendChild(zoomout)
 
-        up = _button("tt-up", icon("up"), "Step back in time")
+        up = _button("tt-up", icons.icon("up"), "Step back in time")
         up.addEventListener("click", a.step_backward)
         canvas.attach_tooltip(up, "Step back in time (↑ / PageUp)")
-        down = _button("tt-down", icon("down"), "Step forward in time")
+        down = _button("tt-down", icons.icon("down"), "Step forward in time")
         down.addEventListener("click", a.step_forward)
         canvas.attach_tooltip(down, "Step forward in time (↓ / PageDown)")
         centre.appendChild(up)
         centre.appendChild(down)
 
-        zoomin = _button("tt-zoomin tt-zoom", icon("zoomin"), "Zoom in")
+        zoomin = _button("tt-zoomin tt-zoom", icons.icon("zoomin"), "Zoom in")
         zoomin.addEventListener("click", a.zoom_in)
         canvas.attach_tooltip(zoomin, "Zoom in (→)")
         right.appendChild(zoomin)
         report = _button(
             "tt-report",
-            icon("report") + '<span class="tt-report-label">Report</span>',
+            icons.icon("report") + '<span class="tt-report-label">Report</span>',
             "Report",
         )
         report.addEventListener("click", a.open_report)
         canvas.attach_tooltip(report, "Report (r)")
         right.appendChild(report)
-        helpb = _button("tt-help", icon("help"), "Help and keyboard shortcuts")
+        helpb = _button("tt-help", icons.icon("help"), "Help and keyboard shortcuts")
         helpb.addEventListener("click", a.open_help)
         canvas.attach_tooltip(helpb, "Help and keyboard shortcuts (i, ?)")
         right.appendChild(helpb)
@@ -263,7 +186,7 @@ class TopBar:
         row.appendChild(left)
         row.appendChild(centre)
         row.appendChild(right)
-        self.hint = _el("div", "tt-hint")
+        self.hint = markup.el("div", "tt-hint")
         self.hint.addEventListener("click", self._hide_hint)
         row.appendChild(self.hint)
 
@@ -399,7 +322,7 @@ class TopBar:
                 "error": "error",
             }[state] or "idle"
             node = self.sync_button.querySelector(".tt-sync-icon")
-            node.innerHTML = icon(name)
+            node.innerHTML = icons.icon(name)
             self.sync_button.className = "tt-tb tt-sync state-" + (state or "idle")
         progress = 0
         try:
@@ -465,16 +388,15 @@ def build_logged_out(app, node):
     store = app.store
     reason = store.cannot_use_reason or ""
     node.innerHTML = ""
-    box = _el("div", "tt-loggedout-box")
-    title = _el("h2", "", "You are logged out")
+    box = markup.el("div", "tt-loggedout-box")
+    title = markup.el("h2", "", "You are logged out")
     box.appendChild(title)
-    p = _el("p", "")
+    p = markup.el("p", "")
     if not reason or reason.toLowerCase().startswith("you are logged out"):
         reason = "Log in to see and track your time on this device."
     p.textContent = reason
     box.appendChild(p)
-    login = _el("a", "tt-tb tt-login", icon("login") + "<span>Login</span>")
-    auth = window.auth
-    login.href = auth.page_url("login/") if auth and auth.page_url else "../login/"
+    login = markup.el("a", "tt-tb tt-login", icons.icon("login") + "<span>Login</span>")
+    login.href = auth.page_url("login/")
     box.appendChild(login)
     node.appendChild(box)
