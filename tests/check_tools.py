@@ -17,5 +17,10 @@ if not (
     )
 if not (shutil.which("nginx") or os.path.exists("/usr/sbin/nginx")):
     missing.append("nginx (for the deploy/ example test): apt-get install nginx-light")
+if not shutil.which("ssconvert"):
+    missing.append(
+        "ssconvert (the CSV test opens our CSV in a spreadsheet): "
+        "apt-get install --no-install-recommends gnumeric"
+    )
 if missing:
     sys.exit("make test needs:\n  " + "\n  ".join(missing))
