@@ -199,6 +199,13 @@ class Layout:
                     continue
                 if name in self.static_sources:
                     other = self.static_sources[name][0] or "."
+                    if isinstance(content, JSModule):
+                        raise BuildError(
+                            f"{self.src_path(reldir, content.name + '.py')}:1: the "
+                            f"client module name {content.name!r} is also used in "
+                            f"{other}/; module names must be unique (each is the "
+                            f"global {content.name} at run time)"
+                        )
                     raise BuildError(
                         f"{self.src_path(reldir, name)}:1: the asset name {name!r} is "
                         f"also used in {other}/; asset names must be unique"
@@ -235,19 +242,39 @@ class Layout:
         return os.path.join(self.src, reldir, name)
 
     def check_modules(self):
+        """Every import names the module file it means (relative to the importer)."""
         for name, module in self.modules.items():
-            for dep in module.requires:
-                if dep not in self.modules:
-                    raise BuildError(
-                        f"{self.module_source(name)}:1: 'from . import {dep}': "
-                        f"there is no client module {dep}.py"
-                    )
+            for imp in module.imports:
+                target = posixpath.normpath(
+                    posixpath.join(self.module_dir(name), imp.path)
+                )
+                found = imp.name in self.modules and target == posixpath.join(
+                    self.module_dir(imp.name), imp.name + ".py"
+                )
+                if found:
+                    continue
+                if target.startswith("../"):
+                    problem = "that is outside the sources"
+                else:
+                    problem = f"there is no client module {target}"
+                    if imp.name in self.modules:
+                        other = posixpath.join(
+                            self.module_dir(imp.name), imp.name + ".py"
+                        )
+                        problem += f" ({imp.name} is {other})"
+                raise BuildError(
+                    f"{self.module_source(name)}:{imp.lineno}: '{imp.statement}': "
+                    f"{problem}"
+                )
         for name in self.modules:
             self.module_order(name)  # raises on cycles
 
+    def module_dir(self, name):
+        """The folder of a client module, relative to the sources ("" at the top)."""
+        return self.static_sources[name + ".js"][0]
+
     def module_source(self, name):
-        reldir = self.static_sources[name + ".js"][0]
-        return self.src_path(reldir, name + ".py")
+        return self.src_path(self.module_dir(name), name + ".py")
 
     def module_order(self, name, _stack=()):
         """The module and everything it needs, dependencies first."""

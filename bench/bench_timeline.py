@@ -69,7 +69,7 @@ LOAD_RECORDS = """async ([n, year]) => {
 # Draw for `seconds`: each animation frame moves the range (or not) and the app draws
 # once; returns the app's frame times (ms) and the browser's frame intervals (ms).
 MEASURE = """async ([t1, t2, seconds, pan]) => {
-    dialogs.close_all();
+    basedialog.close_all();
     ttapp.set_range(t1, t2);
     await new Promise((r) => setTimeout(r, 300));
     const sched = ttapp.scheduler;
@@ -169,7 +169,7 @@ def main():
         page.goto(url)
         page.wait_for_function("window.ttapp && window.dialogs")
         page.wait_for_timeout(400)
-        page.evaluate("dialogs.close_all()")
+        page.evaluate("basedialog.close_all()")
         count, load_ms = page.evaluate(LOAD_RECORDS, [args.records, year])
         log(f"loaded {count} records in {load_ms:.0f} ms")
 

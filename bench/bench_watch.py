@@ -66,13 +66,13 @@ def main():
         time.sleep(0.5)  # let the watcher settle
         page_src = os.path.join(src, "index.md")
         page_out = os.path.join(out, "index.html")
-        module_src = os.path.join(src, "app", "env.py")
+        module_src = os.path.join(src, "app", "core", "env.py")
         module_out = os.path.join(out, "static", "env.*.js")
         with open(page_src, encoding="utf-8") as f:
             page_text = f.read()
         with open(module_src, encoding="utf-8") as f:
             module_text = f.read()
-        results = {"page (index.md)": [], "client module (app/env.py)": []}
+        results = {"page (index.md)": [], "client module (app/core/env.py)": []}
         for i in range(TRIALS):
             token = f"benchtoken{i}x{time.monotonic_ns()}"
             t0 = time.perf_counter()
@@ -87,7 +87,7 @@ def main():
             with open(module_src, "w", encoding="utf-8") as f:
                 f.write(module_text + f"\n{token} = {i}\n")
             ok = wait_for(lambda t=token: any_contains(module_out, t))
-            results["client module (app/env.py)"].append(
+            results["client module (app/core/env.py)"].append(
                 time.perf_counter() - t0 if ok else float("inf")
             )
             time.sleep(0.15)

@@ -25,5 +25,10 @@ if not shutil.which("systemd-analyze"):
     missing.append(
         "systemd-analyze (for the deploy/ unit test): apt-get install systemd"
     )
+if not shutil.which("ssconvert"):
+    missing.append(
+        "ssconvert (the CSV test opens our CSV in a spreadsheet): "
+        "apt-get install --no-install-recommends gnumeric"
+    )
 if missing:
     sys.exit("make test needs:\n  " + "\n  ".join(missing))

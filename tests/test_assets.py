@@ -224,6 +224,43 @@ def test_pymodule_sibling_imports():
     assert "function (dt, tags)" in js
 
 
+def test_pymodule_imports_are_read_as_python_reads_them():
+    js = compile_pymodule(
+        "from pscript import window\n"
+        "from ..core import (\n    dt,\n    tags,\n)\n"
+        "from .store import stores\n"
+        "from . import helper\n"
+        "from .. import app\n\n"
+        "def f():\n    return dt.now()\n",
+        "/src/app/timeline/m.py",
+    )
+    assert js.requires == ("dt", "tags", "stores", "helper", "app")
+    assert [(i.name, i.path, i.lineno) for i in js.imports] == [
+        ("dt", "../core/dt.py", 2),
+        ("tags", "../core/tags.py", 2),
+        ("stores", "store/stores.py", 6),
+        ("helper", "helper.py", 7),
+        ("app", "../app.py", 8),
+    ]
+    assert js.imports[0].statement == "from ..core import dt"
+    assert (
+        "root.m = factory(root.dt, root.tags, root.stores, root.helper, root.app);"
+        in js
+    )
+    assert "function (dt, tags, stores, helper, app)" in js
+
+
+def test_pymodule_import_errors_name_the_line():
+    with pytest.raises(AssetError, match=r"m.py:2: 'from \.\.core import dt as d'"):
+        compile_pymodule("x = 1\nfrom ..core import dt as d\n", "m.py")
+    with pytest.raises(
+        AssetError, match=r"m.py:3: client modules are imported at the top"
+    ):
+        compile_pymodule("def f():\n    x = 1\n    from . import dt\n", "m.py")
+    with pytest.raises(AssetError, match=r"m.py:2: .* name two modules dt"):
+        compile_pymodule("from . import dt\nfrom ..core import dt\n", "m.py")
+
+
 def test_pymodule_error_has_file_and_line():
     with pytest.raises(AssetError) as info:
         compile_pymodule("x = 1\n\ndef f():\n    return {**x}\n", "/src/app/bad.py")

@@ -61,6 +61,22 @@ def test_layout_is_shaped_like_urls(built_site):
     assert any(re.fullmatch(r"style\.[0-9a-f]{10}\.css", n) for n in static)
 
 
+def test_app_pages_load_the_modules_app_imports(built_site):
+    """The app template names only app.js; the build adds what it imports, so every
+    client module under site_src/app/ comes with it, dependencies first."""
+    template = open(os.path.join(SITE_SRC, "app", "_template.html")).read()
+    assert re.findall(r"<script\b[^>]*>", template) == ['<script src="app.js">']
+    modules = set()
+    for _dirpath, _, files in os.walk(os.path.join(SITE_SRC, "app")):
+        modules.update(f[:-3] for f in files if f.endswith(".py"))
+    for page in ["app/", "app/demo/", "app/sandbox/"]:
+        html = open(os.path.join(built_site, page, "index.html")).read()
+        scripts = re.findall(r'<script src="[./]*static/(\w+)\.[0-9a-f]+\.js"', html)
+        assert set(scripts) == modules, page
+        assert len(scripts) == len(modules), page
+        assert scripts[-1] == "app" and scripts.index("dt") < scripts.index("timeline")
+
+
 def test_two_builds_are_byte_identical(tmp_path):
     # Different hash seeds make any set/dict-order dependence show up.
     a = run_build("--out", str(tmp_path / "a"), env={"PYTHONHASHSEED": "1"})
@@ -211,6 +227,49 @@ def test_module_scripts_expand_in_dependency_order(tmp_path):
         r'<script src="\.\./static/(\w)\.[0-9a-f]+\.js"></script>', html
     )
     assert scripts == ["a", "b", "c"]
+
+
+def test_modules_in_folders_link_by_their_imports(tmp_path):
+    src = tmp_path / "src"
+    (src / "app" / "core").mkdir(parents=True)
+    (src / "app" / "views").mkdir(parents=True)
+    (src / "_template.html").write_text("{{ main }}")
+    (src / "app" / "core" / "a.py").write_text("X = 1\n")
+    (src / "app" / "core" / "b.py").write_text("from . import a\nY = 2\n")
+    (src / "app" / "views" / "c.py").write_text("from ..core import a, b\nZ = 3\n")
+    (src / "app" / "main.py").write_text("from .views import c\nW = 4\n")
+    (src / "app" / "index.md").write_text('% T\n\n<script src="main.js"></script>\n')
+    out = tmp_path / "out"
+    build.build(str(src), str(out))
+    html = (out / "app" / "index.html").read_text()
+    scripts = re.findall(
+        r'<script src="\.\./static/(\w+)\.[0-9a-f]+\.js"></script>', html
+    )
+    assert scripts == ["a", "b", "c", "main"]
+    assert not (out / "app" / "core").exists()  # no pages there: nothing but static/
+
+    (src / "app" / "views" / "c.py").write_text("from . import a\nZ = 3\n")
+    with pytest.raises(build.BuildError) as info:
+        build.build(str(src), str(out))
+    assert str(info.value) == (
+        f"{src / 'app' / 'views' / 'c.py'}:1: 'from . import a': there is no client "
+        "module app/views/a.py (a is app/core/a.py)"
+    )
+    (src / "app" / "views" / "c.py").write_text("from .... import a\n")
+    with pytest.raises(build.BuildError, match="that is outside the sources"):
+        build.build(str(src), str(out))
+
+
+def test_module_names_are_unique_across_folders(tmp_path):
+    src = tmp_path / "src"
+    (src / "app" / "one").mkdir(parents=True)
+    (src / "app" / "two").mkdir(parents=True)
+    (src / "app" / "one" / "util.py").write_text("X = 1\n")
+    (src / "app" / "two" / "util.py").write_text("X = 2\n")
+    with pytest.raises(
+        build.BuildError, match="client module name 'util' is also used in app/"
+    ):
+        build.build(str(src), str(tmp_path / "out"))
 
 
 def test_circular_imports_are_an_error(tmp_path):

@@ -106,7 +106,9 @@ def client(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("compiled-contract")
     modules = {}
-    for path in sorted(glob.glob(os.path.join(SITE_SRC, "app", "*.py"))):
+    for path in sorted(
+        glob.glob(os.path.join(SITE_SRC, "app", "**", "*.py"), recursive=True)
+    ):
         if os.path.basename(path).startswith("_"):
             continue
         with open(path, encoding="utf-8") as f:

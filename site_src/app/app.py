@@ -16,7 +16,21 @@ docs/client.md: ``store``, ``get_range()``, ``animate_range()``, ``request_redra
 
 from pscript import window
 
-from . import canvas, colors, dt, overview, settings, tags, timeline, timescale, topbar
+from . import pwa
+from .core import dt, markup, settings, tags, theme
+from .dialogs import (
+    basedialog,
+    helpdialog,
+    menudialog,
+    notificationdialog,
+    recorddialog,
+    searchdialog,
+    tagdialogs,
+    timerangedialog,
+)
+from .reports import reportdialog
+from .store import stores
+from .timeline import canvas, overview, timeline, timescale, topbar
 
 NARROW_PANELS = 785  # below this panel width only one panel shows (TL-02)
 MIN_RANGE = 60
@@ -79,44 +93,34 @@ def start(kind="app"):
             + "</p></div>"
         )
         return None
-    stores = window.stores
     if kind == "demo":
         store = stores.DemoDataStore()
     elif kind == "sandbox":
         store = stores.SandboxDataStore()
     else:
         store = stores.ConnectedDataStore()
-    colors.start()
+    theme.start()
     app = App(store, kind, root)
     window.ttapp = app
     if kind == "app":
         # (The connected store renews the web token itself, PG-11.)
-        if window.pwa and window.pwa.register_service_worker:
-            window.pwa.register_service_worker()
+        pwa.register_service_worker()
     else:
 
         def show_info():
-            if window.dialogs and window.dialogs.NotificationDialog:
-                if kind == "demo":
-                    title = "Welcome to the demo"
-                    text = DEMO_TEXT
-                else:
-                    title = "Welcome to the sandbox"
-                    text = SANDBOX_TEXT
-                window.dialogs.NotificationDialog(app).open(title, text)
+            if kind == "demo":
+                title = "Welcome to the demo"
+                text = DEMO_TEXT
+            else:
+                title = "Welcome to the sandbox"
+                text = SANDBOX_TEXT
+            notificationdialog.NotificationDialog(app).open(title, text)
 
         window.setTimeout(show_info, 200)
     return app
 
 
 # %% Actions
-
-
-def _late(module_name, class_name):
-    mod = window[module_name]
-    if mod and mod[class_name]:
-        return mod[class_name]
-    return None
 
 
 class Actions:
@@ -134,31 +138,18 @@ class Actions:
     def start_record(self, *args):
         if not self._can_write():
             return
-        mod = window.recorddialog
-        if mod and mod.start_record:
-            mod.start_record(self.app, "")
-            return
-        # Without the dialog module: start an untagged timer at once.
-        now = Math.floor(dt.now())
-        self.stop_all_at(now)
-        self.app.store.records.put(self.app.store.records.create(now, now, ""))
+        recorddialog.start_record(self.app, "")
 
     def resume_record(self, *args):
         if not self._can_write():
             return
-        mod = window.recorddialog
-        if mod and mod.resume_record:
-            mod.resume_record(self.app)
-        else:
-            self.start_record()
+        recorddialog.resume_record(self.app)
 
     def stop_all(self, *args):
         """Stop every running record now, at least 2 s long (RC-05)."""
         if not self._can_write():
             return
         self.stop_all_at(Math.floor(dt.now()))
-        if window.pomodoro and window.pomodoro.reset:
-            window.pomodoro.reset(self.app)
 
     def stop_all_at(self, t):
         records = self.app.store.records
@@ -171,16 +162,10 @@ class Actions:
         """A record made by dragging on the timeline (RC-06): the New dialog."""
         if not self._can_write():
             return
-        RecordDialog = _late("recorddialog", "RecordDialog")
-        if RecordDialog:
-            RecordDialog(self.app).open("new", record, self._after_dialog)
-        else:
-            self.app.store.records.put(record)
+        recorddialog.RecordDialog(self.app).open("new", record, self._after_dialog)
 
     def edit_record(self, record):
-        RecordDialog = _late("recorddialog", "RecordDialog")
-        if RecordDialog:
-            RecordDialog(self.app).open("edit", record, self._after_dialog)
+        recorddialog.RecordDialog(self.app).open("edit", record, self._after_dialog)
 
     def _after_dialog(self, value):
         self.app.request_redraw()
@@ -238,66 +223,38 @@ class Actions:
 
     # Dialogs
 
-    def _open(self, module_name, class_name, *args):
-        Dialog = _late(
-            module_name, class_name
-        )  # capitalised: PScript calls it with new
-        if Dialog is None:
-            window.console.warn("not available on this page:", module_name)
-            return None
-        dialog = Dialog(self.app)
-        return dialog.open.apply(dialog, args)
-
     def open_menu(self, *args):
-        self._open("dialogs", "MenuDialog")
+        menudialog.MenuDialog(self.app).open()
 
     def open_time_range(self, *args):
-        self._open("dialogs", "TimeRangeDialog")
+        timerangedialog.TimeRangeDialog(self.app).open()
 
     def open_report(self, *args):
-        self._open("reportdialog", "ReportDialog")
+        reportdialog.ReportDialog(self.app).open()
 
     def open_search(self, *args):
-        self._open("searchdialog", "SearchDialog")
+        searchdialog.SearchDialog(self.app).open()
 
     def open_help(self, *args):
+        """The keyboard shortcuts and how to use the app (keys ? and i)."""
         self.app.help_opened = True
-        self._open("helpdialog", "HelpDialog")
-
-    def open_guide(self, *args):
-        self.app.help_opened = True
-        if _late("guidedialog", "GuideDialog"):
-            self._open("guidedialog", "GuideDialog")
-        else:
-            self._open("helpdialog", "HelpDialog")
+        helpdialog.HelpDialog(self.app).open()
 
     def show_sync_status(self, *args):
-        if window.dialogs and window.dialogs.show_sync_status:
-            window.dialogs.show_sync_status(self.app)
+        notificationdialog.show_sync_status(self.app)
 
     def configure_tags(self, tag_list):
         """The tag dialog for one tag, the combination dialog for several."""
         real = [t for t in tag_list if t != tags.UNTAGGED]
         if len(real) == 1:
-            self._open("tagdialogs", "TagDialog", real[0], self._after_dialog)
+            tagdialogs.TagDialog(self.app).open(real[0], self._after_dialog)
         elif len(real) > 1:
-            self._open(
-                "tagdialogs", "TagComboDialog", " ".join(real), self._after_dialog
-            )
+            tagdialogs.TagComboDialog(self.app).open(" ".join(real), self._after_dialog)
         elif len(tag_list) == 1:
-            self._open("tagdialogs", "TagDialog", tag_list[0], self._after_dialog)
+            tagdialogs.TagDialog(self.app).open(tag_list[0], self._after_dialog)
 
 
 # %% The app
-
-
-def _el(tag, cls, html=""):
-    node = window.document.createElement(tag)
-    if cls:
-        node.className = cls
-    if html:
-        node.innerHTML = html
-    return node
 
 
 class App:
@@ -326,7 +283,7 @@ class App:
         self._build()
         store.on_change(self._on_store_change)
         settings.on_change(self._on_setting_change)
-        colors.on_change(self._on_theme_change)
+        theme.on_change(self._on_theme_change)
         window.document.addEventListener("keydown", self._on_key)
         window.addEventListener("resize", self._relayout)
         window.addEventListener("hashchange", self._check_hash)
@@ -343,28 +300,28 @@ class App:
         root.innerHTML = ""
         root.classList.add("ttapp")
         root.classList.add("kind-" + self.kind)
-        band = _el("header", "tt-band")
-        row = _el("nav", "tt-row")
+        band = markup.el("header", "tt-band")
+        row = markup.el("nav", "tt-row")
         row.setAttribute("aria-label", "Timeline controls")
-        panels = _el("main", "tt-panels")
-        self.tab_left = _el("button", "tt-tab tt-tab-left", "Timeline")
-        self.tab_right = _el("button", "tt-tab tt-tab-right", "Overview")
+        panels = markup.el("main", "tt-panels")
+        self.tab_left = markup.el("button", "tt-tab tt-tab-left", "Timeline")
+        self.tab_right = markup.el("button", "tt-tab tt-tab-right", "Overview")
         self.tab_left.setAttribute("type", "button")
         self.tab_right.setAttribute("type", "button")
         self.tab_left.addEventListener("click", lambda e: self.show_panel("timeline"))
         self.tab_right.addEventListener("click", lambda e: self.show_panel("overview"))
-        tl_panel = _el("section", "tt-panel tt-panel-timeline")
+        tl_panel = markup.el("section", "tt-panel tt-panel-timeline")
         tl_panel.setAttribute("aria-label", "Timeline")
-        tl_panel.appendChild(_el("div", "tt-panel-title", "Timeline"))
-        tl_box = _el("div", "tt-canvas-box")
+        tl_panel.appendChild(markup.el("div", "tt-panel-title", "Timeline"))
+        tl_box = markup.el("div", "tt-canvas-box")
         tl_panel.appendChild(tl_box)
-        ov_panel = _el("section", "tt-panel tt-panel-overview")
+        ov_panel = markup.el("section", "tt-panel tt-panel-overview")
         ov_panel.setAttribute("aria-label", "Overview")
         panels.appendChild(self.tab_left)
         panels.appendChild(tl_panel)
         panels.appendChild(ov_panel)
         panels.appendChild(self.tab_right)
-        self.logged_out_node = _el("div", "tt-loggedout")
+        self.logged_out_node = markup.el("div", "tt-loggedout")
         root.appendChild(band)
         root.appendChild(row)
         root.appendChild(panels)
@@ -376,8 +333,7 @@ class App:
         self.canvas = self.timeline.node  # dialogs give the focus back to it
 
         def get_install_prompt():
-            pwa = window.pwa
-            if pwa and pwa.can_install and pwa.can_install():
+            if pwa.can_install():
                 return {"prompt": pwa.install}
             return None
 
@@ -552,13 +508,8 @@ class App:
             title = "Read-only account" if store.is_read_only else "Server notice"
             if notice.kind and notice.kind.toLowerCase() != "readonly":
                 title = notice.kind
-            self.actions._open(
-                "dialogs",
-                "NotificationDialog",
-                title,
-                "<p>" + window.dialogs.escape_html(notice.message) + "</p>",
-                None,
-                "warning",
+            notificationdialog.NotificationDialog(self).open(
+                title, "<p>" + markup.escape(notice.message) + "</p>", None, "warning"
             )
 
     def _on_setting_change(self, key):
@@ -598,10 +549,6 @@ class App:
 
     # %% Keys (SK-05) and the #date= hash (TL-15)
 
-    def _dialog_open(self):
-        d = window.dialogs
-        return bool(d and d.is_open and d.is_open())
-
     def _on_key(self, e):
         if e.ctrlKey or e.metaKey or e.altKey or e.defaultPrevented:
             return
@@ -612,7 +559,7 @@ class App:
                 return
             if target.isContentEditable:
                 return
-        if self._dialog_open():
+        if basedialog.is_open():
             return
         if not self.store.can_use():
             return
@@ -652,19 +599,13 @@ class App:
         elif key == "f" or key == "F":
             a.open_search()
         elif key == "i" or key == "I":
-            a.open_guide()
+            a.open_help()
         elif key == "?":
             a.open_help()
         elif key == "Backspace":
             self.clear_selection()
         elif key == "Escape":
-            tl = self.timeline
-            if tl.create_mode or tl.selected_key is not None:
-                tl.create_mode = False
-                tl.selected_key = None
-                self.request_redraw()
-            else:
-                handled = False
+            handled = self.timeline.cancel_selection()
         else:
             handled = False
         if handled:

@@ -11,7 +11,7 @@ the install prompt (SY-20).
 
 from pscript import window
 
-from . import env, jobs
+from .core import env, jobs
 
 UPDATE_CHECK_INTERVAL = 4 * 3600
 RELOAD_WINDOW = 3  # seconds after load in which a new version reloads silently

@@ -4,7 +4,7 @@
 const test = require("node:test");
 const assert = require("node:assert/strict");
 
-const { load, pageAt } = require("./harness.js");
+const { load, pageAt, until } = require("./harness.js");
 const { FakeApi, makeToken } = require("./fakeapi.js");
 
 const navigations = pageAt("http://localhost:8080/timetagger/login/");
@@ -139,10 +139,9 @@ test("renewal runs on start and then hourly, as a long-interval job (SY-17)", as
     auth.set_auth_info_from_token(api.tokenFor("alice"));
     auth.start_renewal();
     auth.start_renewal(); // only once
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    assert.equal(api.requests.filter((r) => r.url.endsWith("/webtoken")).length, 1);
+    await until(() => api.requests.filter((r) => r.url.endsWith("/webtoken")).length === 1);
     jobs.check(); // not due yet
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setImmediate(resolve)); // a started request is recorded by now
     assert.equal(api.requests.length, 1);
     // an hour later (e.g. after the laptop slept): the next check runs it
     const realNow = Date.now;
@@ -152,8 +151,7 @@ test("renewal runs on start and then hourly, as a long-interval job (SY-17)", as
     } finally {
         Date.now = realNow;
     }
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    assert.equal(api.requests.length, 2);
+    await until(() => api.requests.length === 2);
     jobs.stop();
 });
 

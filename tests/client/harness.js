@@ -13,6 +13,9 @@
 //   pageAt(href)                         location (whose replace() is recorded) and
 //                                        timetagger_config of a page; returns the list
 //                                        of URLs the page was sent to
+//   until(condition, ms = 2000)          await until condition() is true; throws when it
+//                                        is still false after ms (tests wait for
+//                                        conditions, not for time)
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -91,4 +94,14 @@ function pageAt(href) {
     return navigations;
 }
 
-module.exports = { load, useZone, local, record, makeStorage, pageAt };
+async function until(condition, ms = 2000) {
+    const deadline = Date.now() + ms;
+    while (!condition()) {
+        if (Date.now() > deadline) {
+            throw new Error(`condition not met within ${ms} ms: ${condition}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+}
+
+module.exports = { load, useZone, local, record, makeStorage, pageAt, until };

@@ -2,8 +2,8 @@
 // and buttons per mode (RC-07, RC-09), the 255-character cap (quirk 2), the stored
 // description and hints (RC-10), one running timer (RC-15), resume (RC-03, RC-16) and
 // the unsaved-changes check behind quirk 17. Also the tag presets editor (TG-10) and
-// the pure parts of the dialogs module (time-range presets TL-12, menu TL-29, sync
-// status TL-24).
+// the pure parts of the small dialogs (time-range presets TL-12, menu TL-29, sync
+// status TL-24) and of the markup and icons they are built with.
 "use strict";
 const test = require("node:test");
 const assert = require("node:assert/strict");
@@ -13,7 +13,12 @@ useZone();
 
 const rd = load("recorddialog");
 const pd = load("presetsdialog");
-const dialogs = load("dialogs");
+const timerange = load("timerangedialog");
+const menu = load("menudialog");
+const notification = load("notificationdialog");
+const basedialog = load("basedialog");
+const markup = load("markup");
+const icons = load("icons");
 const dt = load("dt");
 
 const NOW = T(2024, 3, 14, 15, 0);
@@ -119,67 +124,75 @@ test("TG-10 presets: the 8192-character limit and dropped files", () => {
 
 test("TL-12 time-range presets", () => {
     const fmt = (r) => dt.format_isodate(r[0]) + ".." + dt.format_isodate(r[1]);
-    assert.equal(fmt(dialogs.preset_range("today", NOW)), "2024-03-14..2024-03-15");
-    assert.equal(fmt(dialogs.preset_range("yesterday", NOW)), "2024-03-13..2024-03-14");
-    assert.equal(fmt(dialogs.preset_range("this_week", NOW)), "2024-03-11..2024-03-18");
-    assert.equal(fmt(dialogs.preset_range("this_week", NOW, 0)), "2024-03-10..2024-03-17");
-    assert.equal(fmt(dialogs.preset_range("last_week", NOW)), "2024-03-04..2024-03-11");
-    assert.equal(fmt(dialogs.preset_range("this_month", NOW)), "2024-03-01..2024-04-01");
-    assert.equal(fmt(dialogs.preset_range("last_month", NOW)), "2024-02-01..2024-03-01");
-    assert.equal(fmt(dialogs.preset_range("this_quarter", NOW)), "2024-01-01..2024-04-01");
-    assert.equal(fmt(dialogs.preset_range("last_quarter", NOW)), "2023-10-01..2024-01-01");
-    assert.equal(fmt(dialogs.preset_range("this_year", NOW)), "2024-01-01..2025-01-01");
-    assert.equal(fmt(dialogs.preset_range("last_year", NOW)), "2023-01-01..2024-01-01");
-    assert.equal(dialogs.PRESETS.length, 10);
-    assert.throws(() => dialogs.preset_range("someday", NOW), /unknown time-range preset/);
+    assert.equal(fmt(timerange.preset_range("today", NOW)), "2024-03-14..2024-03-15");
+    assert.equal(fmt(timerange.preset_range("yesterday", NOW)), "2024-03-13..2024-03-14");
+    assert.equal(fmt(timerange.preset_range("this_week", NOW)), "2024-03-11..2024-03-18");
+    assert.equal(fmt(timerange.preset_range("this_week", NOW, 0)), "2024-03-10..2024-03-17");
+    assert.equal(fmt(timerange.preset_range("last_week", NOW)), "2024-03-04..2024-03-11");
+    assert.equal(fmt(timerange.preset_range("this_month", NOW)), "2024-03-01..2024-04-01");
+    assert.equal(fmt(timerange.preset_range("last_month", NOW)), "2024-02-01..2024-03-01");
+    assert.equal(fmt(timerange.preset_range("this_quarter", NOW)), "2024-01-01..2024-04-01");
+    assert.equal(fmt(timerange.preset_range("last_quarter", NOW)), "2023-10-01..2024-01-01");
+    assert.equal(fmt(timerange.preset_range("this_year", NOW)), "2024-01-01..2025-01-01");
+    assert.equal(fmt(timerange.preset_range("last_year", NOW)), "2023-01-01..2024-01-01");
+    assert.equal(timerange.PRESETS.length, 10);
+    assert.throws(() => timerange.preset_range("someday", NOW), /unknown time-range preset/);
 });
 
 test("TL-12 From/To dates: inclusive end, swapped when reversed, partial years ignored", () => {
-    assert.deepEqual(dialogs.range_to_dates(T(2024, 3, 11), T(2024, 3, 18)), ["2024-03-11", "2024-03-17"]);
-    assert.deepEqual(dialogs.range_to_dates(T(2024, 3, 11, 12), T(2024, 3, 11, 18)), ["2024-03-11", "2024-03-11"]);
-    assert.deepEqual(dialogs.dates_to_range("2024-03-11", "2024-03-17"), [T(2024, 3, 11), T(2024, 3, 18)]);
-    assert.deepEqual(dialogs.dates_to_range("2024-03-17", "2024-03-11"), [T(2024, 3, 11), T(2024, 3, 18)]);
+    assert.deepEqual(timerange.range_to_dates(T(2024, 3, 11), T(2024, 3, 18)), ["2024-03-11", "2024-03-17"]);
+    assert.deepEqual(timerange.range_to_dates(T(2024, 3, 11, 12), T(2024, 3, 11, 18)), ["2024-03-11", "2024-03-11"]);
+    assert.deepEqual(timerange.dates_to_range("2024-03-11", "2024-03-17"), [T(2024, 3, 11), T(2024, 3, 18)]);
+    assert.deepEqual(timerange.dates_to_range("2024-03-17", "2024-03-11"), [T(2024, 3, 11), T(2024, 3, 18)]);
     // Across the DST change the end is still local midnight.
-    assert.deepEqual(dialogs.dates_to_range("2024-03-30", "2024-03-31"), [T(2024, 3, 30), T(2024, 4, 1)]);
-    assert.equal(dialogs.dates_to_range("0202-03-11", "2024-03-17"), null);
-    assert.equal(dialogs.dates_to_range("2024-03-11", ""), null);
+    assert.deepEqual(timerange.dates_to_range("2024-03-30", "2024-03-31"), [T(2024, 3, 30), T(2024, 4, 1)]);
+    assert.equal(timerange.dates_to_range("0202-03-11", "2024-03-17"), null);
+    assert.equal(timerange.dates_to_range("2024-03-11", ""), null);
 });
 
 test("TL-29 menu entries per situation", () => {
-    const has = { search: true, import: true, export: true, settings: true, guide: false };
-    const ids = (menu) => menu.sections.map((s) => [s[0], s[1].map((e) => e[0])]);
-    const connected = dialogs.menu_entries({ kind: "connected", username: "alice", usable: true, logged_in: true, has });
+    const ids = (m) => m.sections.map((s) => [s[0], s[1].map((e) => e[0])]);
+    const connected = menu.menu_entries({ kind: "connected", username: "alice", usable: true, logged_in: true });
     assert.equal(connected.intro, "Signed in as <b>alice</b>");
     assert.deepEqual(ids(connected), [
         ["Pages and help", ["home", "shortcuts"]],
         ["Manage", ["search", "import", "export"]],
         ["User", ["settings", "account", "logout"]],
     ]);
-    const out = dialogs.menu_entries({ kind: "connected", username: "", usable: false, logged_in: false, has });
+    const out = menu.menu_entries({ kind: "connected", username: "", usable: false, logged_in: false });
     assert.equal(out.intro, "Not signed in");
     assert.deepEqual(ids(out), [["Pages and help", ["home", "shortcuts"]], ["User", ["account", "login"]]]);
-    const demo = dialogs.menu_entries({ kind: "demo", usable: true, logged_in: false, has: {}, can_install: true });
+    const demo = menu.menu_entries({ kind: "demo", usable: true, logged_in: false, can_install: true });
     assert.match(demo.intro, /demo/);
-    assert.deepEqual(ids(demo), [["Pages and help", ["home", "shortcuts"]], ["User", ["login"]]]);
+    assert.deepEqual(ids(demo), [
+        ["Pages and help", ["home", "shortcuts"]],
+        ["Manage", ["search", "import", "export"]],
+        ["User", ["settings", "login"]],
+    ]);
     assert.equal(demo.install, true);
-    const evil = dialogs.menu_entries({ kind: "connected", username: "<x>", usable: true, logged_in: true, has: {} });
+    const evil = menu.menu_entries({ kind: "connected", username: "<x>", usable: true, logged_in: true });
     assert.equal(evil.intro, "Signed in as <b>&lt;x&gt;</b>");
 });
 
 test("TL-24 sync dialog texts", () => {
-    const [title, html] = dialogs.sync_status_text("error", "Could not reach the server <502>");
+    const [title, html] = notification.sync_status_text("error", "Could not reach the server <502>");
     assert.equal(title, "Sync error");
     assert.match(html, /Could not reach the server &lt;502&gt;/);
-    assert.equal(dialogs.sync_status_text("warning", "")[0], "Sync error");
-    assert.equal(dialogs.sync_status_text("ok", "")[0], "Sync status");
-    assert.equal(dialogs.sync_status_text("", "")[0], "Sync status");
+    assert.equal(notification.sync_status_text("warning", "")[0], "Sync error");
+    assert.equal(notification.sync_status_text("ok", "")[0], "Sync status");
+    assert.equal(notification.sync_status_text("", "")[0], "Sync status");
 });
 
-test("helpers: escaping, icons, tag HTML", () => {
-    assert.equal(dialogs.escape_html(`<a href="x">'&'</a>`), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
-    assert.match(dialogs.icon("play"), /^<svg class="tt-icon"/);
-    assert.equal(dialogs.icon("no-such-icon"), "");
-    assert.match(dialogs.tag_html("#code"), /<b style="color:#DEAA22">#<\/b>code/);
-    assert.match(dialogs.description_html("fix <b> #code"), /fix &lt;b&gt; <span class="tt-tag">/);
-    assert.equal(dialogs.is_open(), false);
+test("markup and icons: one escaper, one icon set, tags with their colour", () => {
+    assert.equal(markup.escape(`<a href="x">'&'</a>`), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+    assert.equal(markup.escape(null), "");
+    assert.equal(markup.escape(undefined), "");
+    assert.equal(markup.escape(12), "12");
+    assert.match(icons.icon("play"), /^<svg class="tt-icon" /);
+    assert.match(icons.icon("menu", "big"), /^<svg class="tt-icon big" /);
+    assert.match(icons.icon("play"), /fill="currentColor" stroke="none"/);
+    assert.equal(icons.icon("no-such-icon"), "");
+    assert.match(markup.tag_html("#code"), /<b class="tt-hash" style="color:#DEAA22">#<\/b>code/);
+    assert.match(markup.description_html("fix <b> #code"), /fix &lt;b&gt; <span class="tt-tag">/);
+    assert.equal(basedialog.is_open(), false);
 });

@@ -81,7 +81,7 @@ test("group_title_html: period, coloured tags, descriptions escaped", () => {
     const group = byTags.rows.find((r) => r.type === "group" && r.tags.length === 2);
     const html = rd.group_title_html(group, "tagz");
     assert.match(html, /^<span class="tt-rp-period">2024W6<\/span><span class="tt-rp-sep"> \/ <\/span>/);
-    assert.match(html, /<b style="color:#DEAA22">#<\/b>client1/);
+    assert.match(html, /<b class="tt-hash" style="color:#DEAA22">#<\/b>client1/);
     const filtered = build({ grouping: "tagz", tags: ["#client2"] });
     const general = filtered.rows.find((r) => r.type === "group");
     assert.equal(rd.group_title_html(general, "tagz"), "General");

@@ -40,13 +40,13 @@ test("SK-02 query syntax", () => {
 });
 
 test("SK-02 summary of the rules", () => {
-    assert.deepEqual(Array.from(search.describe_query(search.parse_query("#client1 #code !#meeting parser !crash !weekly"))), [
-        "Including tags: #client1 #code",
-        "Excluding tag: #meeting",
-        'Including word: "parser"',
-        'Excluding words: "crash", "weekly"',
+    assert.deepEqual(search.rule_groups(search.parse_query("#client1 #code !#meeting parser !crash !weekly")), [
+        ["Including tags", "tags", ["#client1", "#code"]],
+        ["Excluding tag", "tags", ["#meeting"]],
+        ["Including word", "words", ["parser"]],
+        ["Excluding words", "words", ["crash", "weekly"]],
     ]);
-    assert.deepEqual(Array.from(search.describe_query(search.parse_query(""))), []);
+    assert.deepEqual(search.rule_groups(search.parse_query("")), []);
 });
 
 test("SK-02/SK-03 matching, newest first, hidden records never", () => {

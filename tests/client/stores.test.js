@@ -6,7 +6,7 @@
 const test = require("node:test");
 const assert = require("node:assert/strict");
 
-const { load, makeStorage, pageAt } = require("./harness.js");
+const { load, makeStorage, pageAt, until } = require("./harness.js");
 const { FakeApi, makeToken } = require("./fakeapi.js");
 
 const navigations = pageAt("http://localhost:8080/timetagger/app/");
@@ -311,7 +311,7 @@ test("on hide, a keepalive push carries the unsynced edits (beyond the original)
     const r = record(store, "#last-second");
     store.settings.put(store.settings.create("date_repr", "yyyy-mm-dd"));
     store._on_hide();
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await until(() => api.requests.filter((x) => x.keepalive).length === 2);
     const sent = api.requests.filter((x) => x.keepalive);
     assert.deepEqual(sent.map((x) => x.url.split("/").pop()).sort(), ["records", "settings"]);
     assert.ok(sent.every((x) => x.method === "PUT" && x.headers.authtoken));
@@ -422,8 +422,7 @@ test("sync scheduling and the progress ring (SY-04, SY-14)", async () => {
     await store.sync();
     assert.ok(Math.abs(store._due - store._scheduled_at - 10) < 1e-6); // then polling
     assert.equal(store.state, "ok");
-    await new Promise((resolve) => setTimeout(resolve, 800));
-    assert.equal(store.state, ""); // back to idle
+    await until(() => store.state === ""); // back to idle (0.75 s after "ok")
     const states = [];
     store.on_change((what) => what === "state" && states.push(store.state));
     await store.sync();

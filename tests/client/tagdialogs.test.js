@@ -98,7 +98,7 @@ test("target form: hours per period, or no target (TP-01)", () => {
 test("search dialog texts: the rules summary and a result line", () => {
     const q = search.parse_query("#client1 !#paid invoice !draft");
     const html = sd.rules_html(q);
-    assert.match(html, /Including tag <span class="tt-tag"><b style="color:#DEAA22">#<\/b>client1<\/span>/);
+    assert.match(html, /Including tag <span class="tt-tag"><b class="tt-hash" style="color:#DEAA22">#<\/b>client1<\/span>/);
     assert.match(html, /Excluding tag .*paid/);
     assert.match(html, /Including word <q>invoice<\/q>/);
     assert.match(html, /Excluding word <q>draft<\/q>/);

@@ -10,6 +10,7 @@
   (``window.ttapp``); ``login(page, site, user)`` logs in through the login page,
   ``login_app`` then waits for the app too; ``wait_for_app(page, pin)``. With ``pin``
   the app's clock is pinned to ``NOW`` (``dt.set_now``) and the timeline shows that day.
+  ``settled(page)``: the range has come to rest and is drawn; ``next_frames(page)``.
 * The store on the page: ``add_records``, ``put_record``, ``get_record``, ``running``,
   ``visible_records``, ``set_range``, ``sync`` (one cycle), ``sync_until_idle``.
 * The server: ``auth_info``/``token_of`` (the page's login), ``api_token_for`` (a
@@ -93,8 +94,8 @@ def wait_for_app(page, pin=False):
     page.evaluate("window.ttapp.store._loading")
     if page.evaluate("window.ttapp.kind") != "app":
         page.wait_for_selector(".tt-notification")  # the welcome note, after 0.2 s
-        page.evaluate("dialogs.close_all()")
-        page.wait_for_function("!dialogs.is_open() && history.state === null")
+        page.evaluate("basedialog.close_all()")
+        page.wait_for_function("!basedialog.is_open() && history.state === null")
     if pin:
         page.evaluate(_PIN, NOW)
     return page.evaluate("window.ttapp.store.username")
@@ -125,6 +126,24 @@ def login_app(page, site, user="alice", pin=True):
 
 def set_range(page, t1, t2):
     page.evaluate("([t1, t2]) => window.ttapp.set_range(t1, t2)", [t1, t2])
+
+
+def next_frames(page, n=2):
+    """Wait until the page has drawn ``n`` more animation frames."""
+    page.evaluate(
+        """(n) => new Promise((resolve) => {
+            const step = () => (n-- <= 0 ? resolve() : requestAnimationFrame(step));
+            step();
+        })""",
+        n,
+    )
+
+
+def settled(page):
+    """Wait until the timeline's range has come to rest (no animation, no drag, not
+    set in the last quarter second) and the frames after it are drawn."""
+    page.wait_for_function("!window.ttapp.is_animating() && !window.ttapp.is_moving()")
+    next_frames(page)
 
 
 # %% The store on the page
@@ -174,9 +193,22 @@ def visible_records(page):
 
 
 def sync(page):
-    """One sync cycle of the page's store; returns ``[state, last_error]``."""
-    page.evaluate("window.ttapp.store.sync()")
-    return page.evaluate("[window.ttapp.store.state, window.ttapp.store.last_error]")
+    """One sync cycle of the page's store, and any cycle that starts meanwhile (a
+    scheduled one); once no cycle runs (at most 15 s) returns ``[outcome,
+    last_error]``: the store's state, except that a cycle that went well counts as
+    "ok" also when it had nothing new (state "sync" on its way to idle, or idle)."""
+    return page.evaluate(
+        """async () => {
+            const s = window.ttapp.store;
+            await s.sync();
+            const deadline = performance.now() + 15000;
+            while (s._running_sync && performance.now() < deadline) {
+                await s._running_sync.catch(() => null);
+            }
+            const done = s.state === "sync" || s.state === "";
+            return [done ? "ok" : s.state, s.last_error];
+        }"""
+    )
 
 
 def sync_until_idle(page):

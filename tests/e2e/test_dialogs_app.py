@@ -4,7 +4,7 @@ range, ? for the shortcuts, and Escape giving the keyboard back to the timeline.
 
 import pytest
 
-from .helpers import NOW, get_record, local, running, shot
+from .helpers import NOW, get_record, local, next_frames, running, shot
 
 pytestmark = pytest.mark.e2e
 
@@ -29,7 +29,7 @@ def press_or_tap(page, key, selector):
 def click_label(page, key):
     """Click (or tap) the label box of a record on the timeline canvas."""
     page.evaluate("window.ttapp.request_redraw()")
-    page.wait_for_timeout(100)
+    next_frames(page)
     xy = page.evaluate(
         """(key) => {
             const tl = window.ttapp.timeline;

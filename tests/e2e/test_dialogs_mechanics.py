@@ -31,10 +31,10 @@ def test_escape_closes_the_top_dialog_and_focus_returns(desk):
     page.keyboard.press("Escape")
     page.wait_for_selector(".tt-presets-dialog", state="detached")
     assert page.is_visible(".tt-record-dialog")
-    assert page.evaluate("dialogs.is_open()")
+    assert page.evaluate("basedialog.is_open()")
     page.keyboard.press("Escape")
     page.wait_for_selector(".tt-record-dialog", state="detached")
-    assert page.evaluate("dialogs.is_open()") is False
+    assert page.evaluate("basedialog.is_open()") is False
     assert page.evaluate("document.activeElement === window.ttapp.canvas")
 
 
@@ -57,11 +57,13 @@ def test_back_button_closes_the_top_dialog(desk):
     # Open and close quickly in a row: the history stays consistent.
     for _ in range(3):
         page.evaluate(
-            "new dialogs.NotificationDialog(window.ttapp).open('Hi', 'there')"
+            "new notificationdialog.NotificationDialog(window.ttapp).open('Hi', 'there')"
         )
         page.keyboard.press("Escape")
-    page.evaluate("new dialogs.NotificationDialog(window.ttapp).open('Hi', 'there')")
-    page.wait_for_timeout(300)
+    page.evaluate(
+        "new notificationdialog.NotificationDialog(window.ttapp).open('Hi', 'there')"
+    )
+    page.wait_for_function("history.state !== null && history.state.tt_dialog")
     page.go_back()
     page.wait_for_selector(".tt-notification", state="detached")
     assert page.url.endswith("/app/sandbox/")
@@ -71,12 +73,12 @@ def test_back_button_closes_the_top_dialog(desk):
 def test_backdrop_and_close_button(desk):
     page = desk
     page.evaluate(
-        "new dialogs.NotificationDialog(window.ttapp).open('Title', '<p>Body</p>')"
+        "new notificationdialog.NotificationDialog(window.ttapp).open('Title', '<p>Body</p>')"
     )
     page.mouse.click(10, 700)
     page.wait_for_selector(".tt-notification", state="detached")
     page.evaluate(
-        "new dialogs.NotificationDialog(window.ttapp).open('Title', '<p>Body</p>')"
+        "new notificationdialog.NotificationDialog(window.ttapp).open('Title', '<p>Body</p>')"
     )
     page.click(".tt-notification .tt-close")
     page.wait_for_selector(".tt-notification", state="detached")
@@ -96,7 +98,7 @@ def test_backdrop_and_close_button(desk):
 def test_tab_stays_inside(desk):
     page = desk
     page.evaluate(
-        "new dialogs.NotificationDialog(window.ttapp).open('Title', '<p>Body <a href=\"#x\">link</a></p>')"
+        "new notificationdialog.NotificationDialog(window.ttapp).open('Title', '<p>Body <a href=\"#x\">link</a></p>')"
     )
     for _ in range(6):
         page.keyboard.press("Tab")
@@ -112,7 +114,7 @@ def test_tab_stays_inside(desk):
 def test_time_range_presets_and_dates(desk):
     page = desk
     page.evaluate(
-        "window.closed_with = null; new dialogs.TimeRangeDialog(window.ttapp).open(v => window.closed_with = 'closed')"
+        "window.closed_with = null; new timerangedialog.TimeRangeDialog(window.ttapp).open(v => window.closed_with = 'closed')"
     )
     page.wait_for_selector(".tt-timerange")
     assert page.input_value(".tt-from") == "2024-03-14"
@@ -149,7 +151,7 @@ def test_time_range_presets_and_dates(desk):
         local(2024, 3, 11),
     ]
     # Dates: applied at once, without snapping; reversed dates are swapped.
-    page.evaluate("new dialogs.TimeRangeDialog(window.ttapp).open()")
+    page.evaluate("new timerangedialog.TimeRangeDialog(window.ttapp).open()")
     assert page.input_value(".tt-from") == "2024-03-04"
     assert page.input_value(".tt-to") == "2024-03-10"
     page.fill(".tt-to", "2024-02-20")
@@ -179,21 +181,21 @@ def test_time_range_presets_and_dates(desk):
         "last_year": (local(2023, 1, 1), local(2024, 1, 1)),
     }
     for name, (t1, t2) in expected.items():
-        page.evaluate("new dialogs.TimeRangeDialog(window.ttapp).open()")
+        page.evaluate("new timerangedialog.TimeRangeDialog(window.ttapp).open()")
         page.click(f"[data-preset='{name}']")
         assert page.evaluate("window.ttapp.get_range()") == [t1, t2], name
     # A popup closes when the window loses focus, and on a click outside.
-    page.evaluate("new dialogs.TimeRangeDialog(window.ttapp).open()")
+    page.evaluate("new timerangedialog.TimeRangeDialog(window.ttapp).open()")
     page.evaluate("window.dispatchEvent(new Event('blur'))")
     page.wait_for_selector(".tt-timerange", state="detached")
-    page.evaluate("new dialogs.TimeRangeDialog(window.ttapp).open()")
+    page.evaluate("new timerangedialog.TimeRangeDialog(window.ttapp).open()")
     page.mouse.click(1200, 700)
     page.wait_for_selector(".tt-timerange", state="detached")
 
 
 def test_menu(desk):
     page = desk
-    page.evaluate("new dialogs.MenuDialog(window.ttapp).open()")
+    page.evaluate("new menudialog.MenuDialog(window.ttapp).open()")
     page.wait_for_selector(".tt-menu")
     assert "sandbox" in page.inner_text(".tt-menu-intro")
     entries = page.eval_on_selector_all(
@@ -207,19 +209,15 @@ def test_menu(desk):
         "/timetagger/login"
     )
     shot(page, "dialogs-menu-1280x800")
-    # Late-bound entries appear when their module is on the page.
+    # The entries open their dialogs (the menu imports them).
     page.keyboard.press("Escape")
-    page.evaluate(
-        """window.settingsdialog = {SettingsDialog: class {
-            constructor(app) { this.app = app; }
-            open() { window.settings_opened = true; }
-        }}"""
-    )
-    page.evaluate("new dialogs.MenuDialog(window.ttapp).open()")
+    page.evaluate("new menudialog.MenuDialog(window.ttapp).open()")
     page.click("[data-entry='settings']")
     page.wait_for_selector(".tt-menu", state="detached")
-    assert page.evaluate("window.settings_opened") is True
-    page.evaluate("new dialogs.MenuDialog(window.ttapp).open()")
+    page.wait_for_selector(".tt-settings-dialog")
+    page.keyboard.press("Escape")
+    page.wait_for_selector(".tt-settings-dialog", state="detached")
+    page.evaluate("new menudialog.MenuDialog(window.ttapp).open()")
     page.click("[data-entry='shortcuts']")
     page.wait_for_selector(".tt-help-dialog")
     assert "Start a record" in page.inner_text(".tt-help-dialog")
@@ -229,7 +227,7 @@ def test_menu(desk):
 
 def test_sync_status_and_error(desk):
     page = desk
-    page.evaluate("dialogs.show_sync_status(window.ttapp)")
+    page.evaluate("notificationdialog.show_sync_status(window.ttapp)")
     assert page.inner_text(".tt-notification h2") == "Sync status"
     page.click(".tt-notification .tt-btn")
     page.wait_for_selector(".tt-notification", state="detached")
@@ -237,7 +235,7 @@ def test_sync_status_and_error(desk):
         """() => {
             const app = window.ttapp;
             window.fake = {state: "error", last_error: "Could not reach the server", sync_soon() {}};
-            dialogs.show_sync_status({store: window.fake});
+            notificationdialog.show_sync_status({store: window.fake});
         }"""
     )
     assert page.inner_text(".tt-notification h2") == "Sync error"

@@ -83,7 +83,7 @@ def test_edit_and_delete_with_taps(phone):
 
 def test_popups_fit_the_phone(phone):
     page = phone
-    page.evaluate("new dialogs.MenuDialog(window.ttapp).open()")
+    page.evaluate("new menudialog.MenuDialog(window.ttapp).open()")
     page.wait_for_selector(".tt-menu")
     assert fits(page, ".tt-menu") == []
     shot(page, "dialogs-menu-375x740")
@@ -91,7 +91,7 @@ def test_popups_fit_the_phone(phone):
     page.wait_for_selector(".tt-help-dialog")
     assert fits(page, ".tt-help-dialog") == []
     page.tap(".tt-help-dialog .tt-close")
-    page.evaluate("new dialogs.TimeRangeDialog(window.ttapp).open()")
+    page.evaluate("new timerangedialog.TimeRangeDialog(window.ttapp).open()")
     page.wait_for_selector(".tt-timerange")
     assert fits(page, ".tt-timerange") == []
     shot(page, "dialogs-timerange-375x740")

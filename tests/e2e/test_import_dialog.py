@@ -17,6 +17,7 @@ from .helpers import (
     open_dialog,
     save_screenshot,
     server_records,
+    settled,
     sync_until_idle,
     token_of,
 )
@@ -103,10 +104,7 @@ def test_import_1000_records_to_timeline_and_server(make_page, site_server, tmp_
         "([a, b]) => { const r = window.ttapp.get_range(); return r[0] === a && r[1] === b; }",
         arg=list(MARCH),
     )
-    page.wait_for_function(
-        "!(window.ttapp.is_animating && window.ttapp.is_animating())"
-    )
-    page.wait_for_timeout(300)
+    settled(page)
     stats = page.evaluate(
         "([t1, t2]) => window.ttapp.store.records.get_stats(t1, t2)", list(MARCH)
     )

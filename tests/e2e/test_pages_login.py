@@ -139,9 +139,14 @@ def test_account_page(context, page, site_server):
     )
     # Declining the question changes nothing.
     page.once("dialog", lambda dialog: dialog.dismiss())
-    page.click("#account-reset-apitoken")
-    page.wait_for_timeout(300)
+    page.click("#account-reset-apitoken")  # the handler ends when confirm() says no
     assert page.inner_text("#account-apitoken").strip() == new_token
+    assert (
+        httpx.get(
+            site_server.url("api/v2/updates?since=0"), headers={"authtoken": new_token}
+        ).status_code
+        == 200
+    )
 
     # Log out all other devices: another device's web token is revoked, ours works.
     other = api_token_for(site_server, "alice")

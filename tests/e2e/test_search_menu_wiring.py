@@ -30,7 +30,7 @@ def test_keys_and_menu_open_our_dialogs(desk):
         ("export", ".tt-export-dialog"),
         ("settings", ".tt-settings-dialog"),
     ]:
-        page.evaluate("new dialogs.MenuDialog(window.ttapp).open()")
+        page.evaluate("new menudialog.MenuDialog(window.ttapp).open()")
         page.click(f".tt-menu-item[data-entry='{entry}']")
         page.wait_for_selector(selector)
         page.keyboard.press("Escape")

@@ -157,8 +157,11 @@ def test_a_new_version_is_announced(context, page, static_site, tmp_path):
     page.evaluate("pwa.register_service_worker()")
     page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15000)
     page.goto(static_site.url("app/sandbox/"))
-    page.evaluate("pwa.register_service_worker()")
-    page.wait_for_timeout(3500)  # no longer "just loaded"
+    loaded = page.evaluate("pwa.register_service_worker().then(() => Date.now())")
+    # no longer "just loaded" (a new version would reload the page silently)
+    page.wait_for_function(
+        "(t) => Date.now() > t + pwa.RELOAD_WINDOW * 1000 + 200", arg=loaded
+    )
     # a new deploy: the worker script changes (new cache name)
     sw = tmp_path / "static-root" / "some" / "prefix" / "app" / "sw.js"
     text = sw.read_text()

@@ -24,8 +24,16 @@ T0 = 1700000000
 
 def test_records_reach_the_server_and_another_device(browser, page, site_server):
     assert login_app(page, site_server, pin=False) == "alice"
-    key = put_record(page, "Did a thing #e2e", T0, T0 + 3600)
-    assert page.evaluate("window.ttapp.store.state") == "pending"
+    key, synced = page.evaluate(
+        """([t1, t2]) => {
+            const rs = window.ttapp.store.records;
+            const r = rs.create(t1, t2, "Did a thing #e2e");
+            rs.put(r);
+            return [r.key, rs.is_synced(r.key)];
+        }""",
+        [T0, T0 + 3600],
+    )
+    assert synced is False  # queued, not yet confirmed by the server
     assert sync(page) == ["ok", ""]
     token = token_of(page)
     on_server = server_records(site_server, token)
@@ -52,7 +60,7 @@ def test_records_reach_the_server_and_another_device(browser, page, site_server)
         login_app(page2, site_server, pin=False)
         wait_until(
             lambda: page2.evaluate(f"!!window.ttapp.store.records.get_by_key('{key}')"),
-            timeout=5,
+            timeout=15,
         )
         assert page2.evaluate(f"window.ttapp.store.records.get_by_key('{key}').ds") == (
             "Did a thing #e2e #changed"
@@ -151,13 +159,12 @@ def test_server_notice_and_read_only_account(page, site_server):
     assert "read-only now" in note.inner_text()
     assert page.evaluate("document.body.classList.contains('is_read_only')")
     page.click(".tt-notification .tt-btn")
-    sync(page)  # the same notice again: not shown twice
-    page.wait_for_timeout(300)
+    assert sync(page)[0] == "error"  # the same notice again: not shown twice
+    page.wait_for_function("ttapp._notices_shown === ttapp.store.notices.length")
     assert page.evaluate("document.querySelectorAll('.tt-notification').length") == 0
     # no new records from the app's actions; the record dialog's actions are inert
     before = page.evaluate("window.ttapp.store.records.get_running_records().length")
-    page.evaluate("window.ttapp.actions.start_record()")
-    page.wait_for_timeout(200)
+    page.evaluate("window.ttapp.actions.start_record()")  # refused at once
     assert (
         page.evaluate("window.ttapp.store.records.get_running_records().length")
         == before
@@ -174,5 +181,4 @@ def test_server_notice_and_read_only_account(page, site_server):
         style = button.evaluate("(b) => getComputedStyle(b).pointerEvents")
         assert style == "none" or button.is_disabled()
     page.keyboard.press("Escape")
-    page.wait_for_timeout(200)
-    assert page.evaluate("document.querySelectorAll('.tt-dialog-layer').length") == 0
+    page.wait_for_function("document.querySelectorAll('.tt-dialog-layer').length === 0")

@@ -34,8 +34,7 @@ def open_app(page, site_server, path="app/sandbox/"):
 
 
 def idle(page):
-    page.wait_for_function("!ttapp.is_animating()")
-    page.wait_for_timeout(50)
+    helpers.settled(page)
 
 
 def range_changed(page, before):
@@ -83,7 +82,7 @@ def test_start_a_tagged_timer_and_stop_it_with_keys(make_page, site_server):
     assert "Start" in page.inner_text(".tt-record-dialog h2")
     page.fill(".tt-desc", "Write the report #client1 #docs")
     page.keyboard.press("Enter")
-    page.wait_for_function("!dialogs.is_open()")
+    page.wait_for_function("!basedialog.is_open()")
     recs = running(page)
     assert len(recs) == 1
     assert recs[0]["ds"] == "Write the report #client1 #docs"
@@ -155,7 +154,7 @@ def test_drag_to_create_a_record(make_page, site_server):
     assert "New" in page.inner_text(".tt-record-dialog h2")
     page.fill(".tt-desc", "Planning #team")
     page.keyboard.press("Enter")
-    page.wait_for_function("!dialogs.is_open()")
+    page.wait_for_function("!basedialog.is_open()")
     recs = page.evaluate("ttapp.store.records.get_records(0, 2e9)")
     assert len(recs) == 1
     # Rounded to 5 minutes at this zoom (a day on the screen).
@@ -316,7 +315,7 @@ def test_dark_theme(make_page, site_server):
     )
     assert bg == "rgb(30, 36, 41)"
     # The canvas draws with the dark palette too (a pixel of the column).
-    page.wait_for_timeout(100)
+    helpers.next_frames(page)
     pixel = page.evaluate(
         """() => {
             const tl = ttapp.timeline;
@@ -378,7 +377,6 @@ def test_phone_touch_pan_pinch_and_panels(make_page, site_server):
     moves += [["pointermove", 1, cx, y0 + 15 * i] for i in range(1, 11)]
     moves += [["pointerup", 1, cx, y0 + 150]]
     page.evaluate(swipe, [moves, 1])
-    page.wait_for_timeout(50)
     idle(page)
     r = app_range(page)
     assert r[1] - r[0] == 86400 and r[0] < local(2024, 3, 14)
@@ -392,7 +390,6 @@ def test_phone_touch_pan_pinch_and_panels(make_page, site_server):
         ]
     pinch += [["pointerup", 1, cx, y0 - 100], ["pointerup", 2, cx, y0 + 200]]
     page.evaluate(swipe, [pinch, 1])
-    page.wait_for_timeout(50)
     idle(page)
     r = app_range(page)
     assert r[1] - r[0] < before
@@ -449,9 +446,9 @@ def test_buttons_and_keys_open_their_dialogs(make_page, site_server):
     for action, selector in cases:
         action()
         page.wait_for_selector(selector)
-        assert page.evaluate("dialogs.is_open()")
-        page.evaluate("dialogs.close_all()")
-        page.wait_for_function("!dialogs.is_open()")
+        assert page.evaluate("basedialog.is_open()")
+        page.evaluate("basedialog.close_all()")
+        page.wait_for_function("!basedialog.is_open()")
     # While a dialog is open, the app's keys stay out of the way.
     page.keyboard.press("s")
     page.wait_for_selector(".tt-record-dialog")
@@ -460,5 +457,5 @@ def test_buttons_and_keys_open_their_dialogs(make_page, site_server):
     page.keyboard.press("ArrowUp")
     assert app_range(page) == before
     assert page.input_value(".tt-desc") == "w"
-    page.evaluate("dialogs.close_all()")
+    page.evaluate("basedialog.close_all()")
     assert page.js_errors == []

@@ -9,7 +9,7 @@ the button row overflows, labels are inside the canvas.
 
 import pytest
 
-from .helpers import DESKTOP, PHONE, local, save_screenshot
+from .helpers import DESKTOP, PHONE, local, save_screenshot, settled
 
 pytestmark = pytest.mark.e2e
 
@@ -29,16 +29,40 @@ def open_page(make_page, size, theme):
 
 
 def settle(page):
-    page.wait_for_function("!ttapp.is_animating()")
-    page.wait_for_timeout(350)
+    settled(page)
 
 
-def check_view(page, expected_header):
+# What the timeline drew that can be clicked (record labels, record bars, statistics
+# blocks; see TimelineView.hit_test), as boxes outside the canvas.
+_OUTSIDE = """() => {
+    const tl = ttapp.timeline;
+    const out = [];
+    for (const [kind, x, y, w, h] of tl._hits) {
+        if (kind !== "label" && kind !== "block") continue;
+        if (x < 0 || x + w > tl.w + 0.5 || (kind === "label" && (y < 0 || y + h > tl.h + 0.5))) {
+            out.push([kind, Math.round(x), Math.round(y), Math.round(w), Math.round(h)]);
+        }
+    }
+    return out;
+}"""
+
+
+def check_view(page, expected_header, drawn="label"):
+    """The header, the button row, no script errors, labels and blocks inside the
+    canvas, and some ``drawn`` (``"label"`` or ``"block"``) among them."""
     assert page.inner_text(".tt-header").replace("\n", " ").strip() == expected_header
     assert page.evaluate(
         "[...document.querySelectorAll('.tt-row, .tt-row > div')].every("
         "(n) => getComputedStyle(n).display === 'contents' || n.scrollWidth <= n.clientWidth + 1)"
     ), "the button row overflows"
+    if page.evaluate("ttapp.root.classList.contains('show-overview')"):
+        drawn = None  # a phone showing the overview: the timeline is hidden
+    if drawn:
+        kinds = page.evaluate("ttapp.timeline._hits.map((h) => h[0])")
+        assert drawn in kinds, f"no {drawn} drawn: {sorted(set(kinds))}"
+    if drawn:
+        outside = page.evaluate(_OUTSIDE)
+        assert outside == [], f"outside the canvas: {outside}"
     assert page.js_errors == []
 
 
@@ -51,7 +75,7 @@ def test_main_views(make_page, site_server, size, theme):
     page.wait_for_function("window.ttapp && window.ttapp.timeline")
     page.wait_for_selector(".tt-notification")
     save_screenshot(page, f"{name}-welcome")
-    page.evaluate("dialogs.close_all()")
+    page.evaluate("basedialog.close_all()")
     assert page.evaluate("document.body.classList.contains('darkmode')") == (
         theme == "dark"
     )
@@ -90,11 +114,11 @@ def test_main_views(make_page, site_server, size, theme):
     # A week and a year of statistics.
     page.keyboard.press("w")
     settle(page)
-    check_view(page, "Week 11 11-17 Mar 2024")
+    check_view(page, "Week 11 11-17 Mar 2024", "block")
     save_screenshot(page, f"{name}-week")
     page.keyboard.press("y")
     settle(page)
-    check_view(page, "2024")
+    check_view(page, "2024", "block")
     save_screenshot(page, f"{name}-year")
     # The overview with a tag filter (on a phone, after switching panels).
     page.keyboard.press("m")
@@ -104,7 +128,7 @@ def test_main_views(make_page, site_server, size, theme):
     page.locator(".tt-ov-row [data-tag]").first.click()
     settle(page)
     assert len(page.evaluate("ttapp.selected_tags")) == 1
-    check_view(page, "Mar 2024")
+    check_view(page, "Mar 2024", "block")
     save_screenshot(page, f"{name}-overview-filter")
 
 
@@ -114,12 +138,14 @@ def test_sandbox_first_use_hint(make_page, site_server, size):
     page.goto(site_server.url("app/sandbox/"))
     page.wait_for_function("window.ttapp && window.ttapp.timeline")
     page.wait_for_selector(".tt-notification")
-    page.evaluate("dialogs.close_all()")
+    page.evaluate("basedialog.close_all()")
     # After 3 s without any record: a balloon points at the Record button.
     page.wait_for_selector(".tt-hint.visible", timeout=6000)
-    page.wait_for_timeout(600)  # the fade-in
+    page.wait_for_function(  # the fade-in is over
+        "document.getAnimations().every((a) => a.playState !== 'running')"
+    )
     assert "Record" in page.inner_text(".tt-hint")
-    check_view(page, "Thu 14 Mar 2024")
+    check_view(page, "Thu 14 Mar 2024", None)  # an empty sandbox: nothing to check
     save_screenshot(page, f"timeline-{size}-sandbox-hint")
     page.click(".tt-hint")
     assert not page.is_visible(".tt-hint")

@@ -12,8 +12,13 @@ Per file, by extension:
 * ``.scss``: CSS with ``$variables`` and ``@import "partial";`` (a ``_partial.scss`` in
   the same directory). No nesting: the rest is plain CSS. Name ``<stem>.css``.
 * ``.py``: a client module compiled by PScript into a JS module named ``<stem>.js``.
-  ``from . import other`` names sibling modules it needs; the module defines the global
-  ``<stem>`` whose attributes are the module's public names, sorted.
+  It names the modules it needs with relative imports, read as Python reads them:
+  ``from . import dt`` is ``dt.py`` beside it, ``from .store import stores`` is
+  ``store/stores.py`` below it, ``from ..core import tags`` is ``core/tags.py`` in the
+  parent folder (``JSModule.imports``; ``build.py`` checks that each exists). The
+  module defines the global ``<stem>`` whose attributes are the module's public names,
+  sorted; a module is reached at run time by that global, so a site's module names are
+  unique whatever folder they live in.
 * ``.html .js .css .json .txt .svg .xml .webmanifest``: text, as is.
 * images, fonts and audio: bytes, as is.
 
@@ -28,6 +33,7 @@ import os
 import re
 import sys
 import threading
+from typing import NamedTuple
 
 from .. import __version__
 
@@ -89,12 +95,25 @@ class AssetError(Exception):
 
 
 class JSModule(str):
-    """The JS text of a compiled client module, with its ``name``, the sibling
-    modules it ``requires`` and the names it ``exports``."""
+    """The JS text of a compiled client module, with its ``name``, the names of the
+    modules it ``requires`` (their globals), where those live (``imports``: one
+    ``ModuleImport`` per required module) and the names it ``exports``."""
 
     name = ""
     requires = ()
+    imports = ()
     exports = ()
+
+
+class ModuleImport(NamedTuple):
+    """A client module named by a relative import: ``name`` (its global), ``path``
+    (its file relative to the importing module's folder, e.g. ``../core/dt.py``),
+    ``lineno`` and ``statement`` (the import as written, for error messages)."""
+
+    name: str
+    path: str
+    lineno: int
+    statement: str
 
 
 # %% Pages
@@ -235,8 +254,6 @@ def _find_partial(filename, name):
 
 # %% Client modules
 
-_SIBLING_IMPORT = re.compile(r"^from\s+\.\s+import\s+(.+?)\s*(#.*)?$")
-
 _MODULE_WRAPPER = """(function (root, factory) {{
     root.{name} = factory({dep_args});
 }}(typeof globalThis !== "undefined" ? globalThis : this, function ({dep_names}) {{
@@ -258,19 +275,8 @@ def compile_pymodule(source, filename):
     name = os.path.splitext(os.path.basename(filename))[0]
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
         raise AssetError(filename, 1, "a module name must be a valid identifier")
-    requires = []
-    lines = source.splitlines()
-    for i, line in enumerate(lines):
-        m = _SIBLING_IMPORT.match(line)
-        if m:
-            names = [n.strip() for n in m.group(1).strip("()").split(",") if n.strip()]
-            for dep in names:
-                if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", dep):
-                    raise AssetError(filename, i + 1, f"cannot import {dep!r}")
-                if dep not in requires:
-                    requires.append(dep)
-            lines[i] = ""  # keep line numbers for error messages
-    code = "\n".join(lines) + "\n"
+    imports, code = _module_imports(source, filename)
+    requires = [imp.name for imp in imports]
     try:
         parser = Parser(code, pysource=(filename, 0), inline_stdlib=True)
         js = parser.dump()
@@ -300,8 +306,69 @@ def compile_pymodule(source, filename):
     module = JSModule(text)
     module.name = name
     module.requires = tuple(requires)
+    module.imports = tuple(imports)
     module.exports = tuple(exports)
     return module
+
+
+def _module_imports(source, filename):
+    """The client modules a module imports (``ModuleImport`` list), and its source with
+    those import lines blanked (line numbers stay, for PScript's error messages)."""
+    import ast
+
+    try:
+        tree = ast.parse(source, filename)
+    except SyntaxError as err:
+        raise AssetError(filename, err.lineno, f"syntax error: {err.msg}") from None
+    imports = []
+    lines = source.splitlines()
+    top_level = set()
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.level > 0:
+            top_level.add(id(node))
+            statement = "from " + "." * node.level + (node.module or "") + " import "
+            folder = [".."] * (node.level - 1) + (node.module or "").split(".")
+            for alias in node.names:
+                if alias.asname is not None:
+                    raise AssetError(
+                        filename,
+                        node.lineno,
+                        f"'{statement}{alias.name} as {alias.asname}': a client "
+                        "module keeps its name (it is a global at run time)",
+                    )
+                if alias.name == "*":
+                    raise AssetError(
+                        filename, node.lineno, f"'{statement}*': name the modules"
+                    )
+                path = "/".join([p for p in folder if p] + [alias.name + ".py"])
+                seen = [imp for imp in imports if imp.name == alias.name]
+                if seen and seen[0].path != path:
+                    raise AssetError(
+                        filename,
+                        node.lineno,
+                        f"'{statement}{alias.name}' and '{seen[0].statement}' name "
+                        f"two modules {alias.name}",
+                    )
+                if not seen:
+                    imports.append(
+                        ModuleImport(
+                            alias.name, path, node.lineno, statement + alias.name
+                        )
+                    )
+            for i in range(node.lineno - 1, node.end_lineno):
+                lines[i] = ""
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.level > 0
+            and id(node) not in top_level
+        ):
+            raise AssetError(
+                filename,
+                node.lineno,
+                "client modules are imported at the top level of a module",
+            )
+    return imports, "\n".join(lines) + "\n"
 
 
 def _pscript_error_line(tb):
