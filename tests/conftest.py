@@ -3,12 +3,13 @@
 ``run_server(**settings)`` starts ``python -m timetagger`` on a free 127.0.0.1 port
 with its own data directory and returns a ``Server`` (``.url(path)`` under the path
 prefix, ``.base``, ``.datadir``, ``.proc``). Every server is stopped at the end of the
-test. A server of a kind an earlier test asked for was started while that test ran
-(``ServerPool``): still a new process with a new data directory. ``built_site`` is a
-build of ``site_src/`` into a temporary directory (once per session), so tests never
-touch ``dist/``. ``find_program(name)`` finds a system program on PATH or where Debian
-puts it off PATH (``/usr/sbin``, ``/usr/lib/postgresql/*/bin``): the lookup of
-``tools/setup_system.py``, which installs them.
+test (terminated; its exit is awaited later). A server of a kind an earlier test asked
+for was started while that test ran (``ServerPool``): still a new process with a new
+data directory. ``built_site`` is a build of ``site_src/`` into a temporary directory
+(once per session), so tests never touch ``dist/``. ``find_program(name)`` finds a
+system program on PATH or where Debian puts it off PATH (``/usr/sbin``,
+``/usr/lib/postgresql/*/bin``): the lookup of ``tools/setup_system.py``, which
+installs them.
 """
 
 import http.client
@@ -118,6 +119,7 @@ class ServerPool:
         self.count = 0
         self.spares = {}  # kind -> Server started ahead, the least recently used first
         self.asked = set()
+        self.retired = []  # terminated, maybe still shutting down
 
     def _spawn(self, args, full_env, prefix):
         self.count += 1
@@ -147,10 +149,20 @@ class ServerPool:
         self.asked.add(kind)
         return server
 
+    def retire(self, servers):
+        """Stop servers a test is done with, without waiting for them to exit: each
+        shuts down while the next test runs, on its own port and data directory."""
+        for server in servers:
+            if server.proc.poll() is None:
+                server.proc.terminate()
+                self.retired.append(server)
+        self.retired = [server for server in self.retired if server.proc.poll() is None]
+
     def close(self):
-        for server in self.spares.values():
-            server.stop()
+        for server in [*self.spares.values(), *self.retired]:
+            server.stop()  # waits; kills what does not exit within 10 s
         self.spares.clear()
+        self.retired.clear()
 
 
 def status_of(server):
@@ -201,8 +213,7 @@ def run_server(tmp_path, server_pool):
         return server
 
     yield run
-    for server in servers:
-        server.stop()
+    server_pool.retire(servers)
 
 
 @pytest.fixture(scope="session")
