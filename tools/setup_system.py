@@ -73,7 +73,9 @@ PACKAGES = (
         ["nginx"],
         "the nginx example in `deploy/` is tested with a real nginx",
     ),
-    Package("caddy", ["caddy"], "the Caddy example in `deploy/` is tested with Caddy"),
+    Package(
+        "caddy", ["caddy"], "the Caddy recipe in `deploy/` is tested with a real Caddy"
+    ),
     Package(
         "postgresql",
         ["initdb", "pg_ctl"],
@@ -82,7 +84,7 @@ PACKAGES = (
     Package(
         "systemd",
         ["systemd-analyze"],
-        "the systemd unit in `deploy/` is checked with `systemd-analyze verify`",
+        "the systemd units in `deploy/` are checked with `systemd-analyze verify`",
     ),
 )
 
