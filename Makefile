@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 OUT ?= dist
 
-.PHONY: install run build dev api test bench lint format clean
+.PHONY: install system run build dev api test bench lint format clean
 
 install: $(STAMP)
 
@@ -34,10 +34,16 @@ dev: install
 api: install
 	$(PY) -m timetagger
 
-## Everything: package, build, client logic in node, end-to-end in headless Chromium.
-test: install
-	@$(PY) tests/check_tools.py
-	$(PY) -m pytest $(PYTEST_ARGS)
+## The system packages the tests need: installed if missing and allowed, else the command.
+system:
+	@$(PYTHON) tools/setup_system.py
+
+## Everything, layer by layer: package and build, API, client logic in node, end to end
+## in headless Chromium (LAYERS=api,browser for some; PYTEST_ARGS=-x goes to each).
+## The system packages come first: python3-venv may be needed to create .venv.
+test: system
+	@$(MAKE) --no-print-directory install
+	@$(PY) tools/run_tests.py $(if $(LAYERS),--layers=$(LAYERS)) $(PYTEST_ARGS)
 
 ## Benchmarks, side by side with the original TimeTagger where that applies.
 bench: install build

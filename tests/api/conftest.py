@@ -145,10 +145,17 @@ def assert_error(r, status, *words):
         assert word.lower() in r.text.lower(), f"{word!r} not in {r.text!r}"
 
 
+@pytest.fixture(scope="session")
+def users_credentials():
+    """The credentials of USERS, hashed once: every ``api`` server has the same
+    settings, so the next one is started ahead (conftest.ServerPool)."""
+    return credentials_for(USERS)
+
+
 @pytest.fixture
-def api(run_server):
+def api(run_server, users_credentials):
     """A server with users alice and bob; returns a Client logged in as alice."""
-    server = run_server(credentials=credentials_for(USERS))
+    server = run_server(credentials=users_credentials)
     client = Client(server)
     client.login("alice", USERS["alice"])
     return client
