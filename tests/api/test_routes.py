@@ -170,3 +170,19 @@ def test_numbers_and_flags_in_query_strings_have_one_grammar(api):
     ]
     for query in accepted:
         assert api.get(query).status_code == 200, query
+
+
+def test_a_request_that_is_not_http_gets_a_plain_text_400(api):
+    # uvicorn answered these itself: "Invalid HTTP request received." (not the
+    # "meaning: explanation" every error of the API has, as docs/openapi.yaml says).
+    path = api.server.prefix.encode() + b"api/v2/version"
+    for request in [
+        b"GET " + path + b" HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+        b"GET " + path + b" HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
+        b"GET " + path + b" HTTP/9.9\r\nHost: x\r\n\r\n",
+        b"PUT " + path + b" HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"zz\r\n",
+    ]:
+        status, body = raw_request(api.server, request)
+        assert status == 400, body
+        assert body.startswith(b"bad request: "), body
