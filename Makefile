@@ -42,7 +42,7 @@ test: install
 ## Fuzz the API from docs/openapi.yaml for about ten minutes, with a new seed each run (FUZZ_SEED=n, FUZZ_EXAMPLES=n to choose).
 fuzz: install
 	@seed=$${FUZZ_SEED:-$$(date +%s)}; echo "fuzzing with FUZZ_SEED=$$seed"; \
-	FUZZ_SEED=$$seed FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} $(PY) -m pytest tests/api/test_fuzz.py -q -s
+	FUZZ_SEED=$$seed FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-600} $(PY) -m pytest tests/api/test_fuzz.py -q -s
 
 .PHONY: fuzz
 
