@@ -45,6 +45,13 @@ test: system
 	@$(MAKE) --no-print-directory install
 	@$(PY) tools/run_tests.py $(if $(LAYERS),--layers=$(LAYERS)) $(PYTEST_ARGS)
 
+## Fuzz the API from docs/openapi.yaml for about ten minutes, with a new seed each run (FUZZ_SEED=n, FUZZ_EXAMPLES=n to choose).
+fuzz: install
+	@seed=$${FUZZ_SEED:-$$(date +%s)}; echo "fuzzing with FUZZ_SEED=$$seed"; \
+	FUZZ_SEED=$$seed FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-600} $(PY) -m pytest tests/api/test_fuzz.py -q -s
+
+.PHONY: fuzz
+
 ## Benchmarks, side by side with the original TimeTagger where that applies.
 bench: install build
 	$(PY) bench/run.py

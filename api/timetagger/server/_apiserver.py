@@ -17,6 +17,7 @@ import time
 
 from .. import __version__, config
 from ._http import (
+    NUMBER,
     HTTPError,
     header,
     json_response,
@@ -103,8 +104,7 @@ def reset_requested(params):
     return query_flag(params, "reset") is True
 
 
-NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
-TIMERANGE = re.compile(rf"\s*({NUMBER})\s*-\s*({NUMBER})\s*")
+TIMERANGE = re.compile(rf"[ \t]*({NUMBER})[ \t]*-[ \t]*({NUMBER})[ \t]*")
 
 
 def parse_timerange(params):

@@ -17,7 +17,9 @@ Every answer under ``P api/v2/`` and ``P status`` carries ``Cache-Control: no-st
 Cross-origin use (a site on another host, listed in ``config.cors_origins``): the API
 and ``status`` answer the ``OPTIONS`` preflight (methods GET, PUT, POST; headers
 ``authtoken`` and ``content-type``) and add ``Access-Control-Allow-Origin`` to every
-answer, errors included, for those origins only.
+answer, errors included, for those origins only. Without an ``Origin``, ``OPTIONS``
+answers 204 with the methods of the path in ``Allow`` (404 for a path that is no
+endpoint), and ``status`` takes GET and HEAD only, like the API paths.
 """
 
 import logging
@@ -171,13 +173,29 @@ def cors_headers(request):
     return {}
 
 
+def path_methods(sub):
+    """The methods the API path ``sub`` takes (HEAD and OPTIONS aside), or None for
+    a path that is not an endpoint."""
+    if sub == "status":
+        return ["GET"]
+    methods = _apiserver.ROUTES.get(sub[len("api/v2/") :])
+    return list(methods) if methods is not None else None
+
+
 async def api_route(request, sub):
     cors = cors_headers(request)
     if request.method == "OPTIONS":
-        status, headers, body = preflight(request, cors)
+        status, headers, body = preflight(request, cors, path_methods(sub))
         return status, {**headers, "cache-control": "no-store"}, body
     if sub == "status":
-        status, headers, body = text(200, "ok")
+        if request.method in ("GET", "HEAD"):
+            status, headers, body = text(200, "ok")
+        else:
+            status, headers, body = text(
+                405,
+                f"method not allowed: status accepts GET, not {request.method}",
+                {"allow": "GET"},
+            )
     else:
         path = sub[len("api/v2/") :]
         try:
@@ -199,7 +217,9 @@ async def api_route(request, sub):
     return status, headers, body
 
 
-def preflight(request, cors):
+def preflight(request, cors, methods):
+    """The answer to OPTIONS: a CORS preflight for a listed origin, 403 for another
+    origin, and without an Origin the methods of the path (404 for no endpoint)."""
     origin = header(request, "origin")
     if cors:
         return (
@@ -218,4 +238,7 @@ def preflight(request, cors):
             f"forbidden: the origin {origin[:100]} may not call this API "
             "(see the cors_origins setting)",
         )
-    return 204, {"allow": "GET, PUT, POST, OPTIONS"}, b""
+    if methods is None:
+        return text(404, f"not found: {request.path[:100]} is no API endpoint")
+    allow = methods + (["HEAD"] if "GET" in methods else []) + ["OPTIONS"]
+    return 204, {"allow": ", ".join(allow)}, b""

@@ -8,6 +8,7 @@ limit, JSON with ``NaN`` or absurd nesting all become a specific 4xx, never a 50
 """
 
 import json
+import re
 import zlib
 from urllib.parse import unquote
 
@@ -133,18 +134,32 @@ def query_params(request):
     return params
 
 
+BLANKS = " \t"  # around a number or a flag in a query string
+
+# A number in a query string (``since``, the ends of a ``timerange``): decimal,
+# optionally signed, with an optional fraction and exponent. At most 30 digits on
+# either side of the point and 2 in the exponent, so that every such number fits a
+# float (``1e999`` or 400 nines would be infinite). docs/openapi.yaml has the same
+# grammar, which clients never come near (they send Unix seconds).
+NUMBER = r"[+-]?(?:[0-9]{1,30}(?:\.[0-9]{0,30})?|\.[0-9]{1,30})(?:[eE][+-]?[0-9]{1,2})?"
+_NUMBER = re.compile(NUMBER)
+
+
 def query_flag(params, name):
     """A flag in the query string: True, False, or None when absent or empty.
 
     The one rule for every flag (``running``, ``hidden``, ``reset``): the true and
-    false words of ``_config.parse_flag_word`` in any case; anything else is a 400
-    naming the parameter.
+    false words of ``_config.parse_flag_word`` in any case, with spaces or tabs
+    around them; anything else is a 400 naming the parameter.
     """
-    value = params.get(name, "").strip()
-    if not value:
+    value = params.get(name, "")
+    word = value.strip(BLANKS)
+    if not word:
         return None
     try:
-        return parse_flag_word(value)
+        if not word.isascii() or word != word.strip():
+            raise ValueError("not a flag word")  # no other blanks, no look-alikes
+        return parse_flag_word(word)
     except ValueError:
         raise HTTPError(
             400,
@@ -153,14 +168,13 @@ def query_flag(params, name):
 
 
 def parse_number(text, what):
-    """A finite float from text; 400 naming ``what`` otherwise."""
-    try:
-        value = float(text)
-    except (TypeError, ValueError):
-        raise HTTPError(
-            400, f"{what} must be a number, not {str(text)[:40]!r}"
-        ) from None
-    if value != value or value in (float("inf"), float("-inf")):
+    """A float from a number in a query string (``NUMBER``, spaces or tabs around
+    it allowed); 400 naming ``what`` otherwise."""
+    number = text.strip(BLANKS) if isinstance(text, str) else ""
+    if not _NUMBER.fullmatch(number):
+        raise HTTPError(400, f"{what} must be a number, not {str(text)[:40]!r}")
+    value = float(number)
+    if value != value or value in (float("inf"), float("-inf")):  # cannot happen
         raise HTTPError(400, f"{what} must be a finite number, not {text[:40]!r}")
     return value
 

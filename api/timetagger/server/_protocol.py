@@ -12,7 +12,8 @@ limits that uvicorn does not offer for httptools.
   reset by every byte, so a client trickling a request could hold a connection for
   ever. A connection that sends nothing at all gets the same ``408``.
 
-Both answers are plain text ``"meaning: explanation"`` like every error of the API.
+Both answers are plain text ``"meaning: explanation"`` like every error of the API,
+and so is the ``400`` for bytes that are not HTTP/1.1 (uvicorn's own text otherwise).
 Everything else is uvicorn's own code: this only watches the parser callbacks.
 """
 
@@ -108,6 +109,12 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         super().on_message_complete()
 
     # Refusing
+
+    def send_400_response(self, msg):
+        """uvicorn's answer to bytes httptools cannot parse as HTTP/1.1, in the form
+        of every other error (its own text is ``Invalid HTTP request received.``)."""
+        if not self.refused and not self.transport.is_closing():
+            self.refuse(400, "the request is not valid HTTP/1.1")
 
     def on_deadline(self):
         self.deadline = None
