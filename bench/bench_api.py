@@ -17,10 +17,11 @@ Figures (each printed for both servers, with the ratio and the target):
 - memory, read from ``/proc/<pid>/status`` of the server process (MiB): VmRSS once
   started (idle), the peak (VmHWM, reset through ``/proc/<pid>/clear_refs``) during a
   full sync, VmRSS half a second after it, and VmRSS after full syncs of 20 users
-  with the same 100,000 records each (the file copied), each logged in just before
-  its sync, on a freshly started server.
+  with the same records each (the file copied), each logged in just before its
+  sync, on a freshly started server.
 
-Options: ``--quick`` (fewer records, shorter runs), ``--only ours|original``.
+Options: ``--quick`` (fewer records, shorter runs), ``--only ours|original``,
+``--memory`` (only the memory figures).
 """
 
 import argparse
