@@ -237,3 +237,34 @@ def test_connections_of_users_seen_longest_ago_are_closed(tmp_path, monkeypatch)
             db.close()
 
     asyncio.run(main())
+
+
+def test_connection_for_big_writes_is_closed_once_they_stop(tmp_path, monkeypatch):
+    """The connection of big writes (a page cache of up to 16 MiB) stays open while
+    they keep coming, and is closed WRITER_IDLE seconds after the last one."""
+    import asyncio
+
+    from timetagger.server import _items, _store
+
+    monkeypatch.setattr(_store, "BIG_WRITE", 5)
+    monkeypatch.setattr(_store, "WRITER_IDLE", 0.5)
+
+    async def main():
+        db = _store.UserDB("walter", str(tmp_path / "user.db"))
+        try:
+            writers = []
+            for i in range(3):
+                obs = [record(f"k{i}-{j}", 1, 2) for j in range(10)]
+                entries, _ = _items.split_items("records", obs)
+                await db.put_items("records", entries)
+                writers.append(db.writer)
+            assert writers[0] is not None and writers == [writers[0]] * 3  # kept
+            deadline = time.monotonic() + 10
+            while db.writer is not None and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            assert db.writer is None
+            assert db.conn.execute("SELECT count(*) FROM records").fetchone()[0] == 30
+        finally:
+            db.close()
+
+    asyncio.run(main())

@@ -7,11 +7,12 @@ trusts its input: headers and query strings that are not valid UTF-8, bodies ove
 limit, JSON with ``NaN`` or absurd nesting all become a specific 4xx, never a 500.
 """
 
-import asyncio
 import json
 import zlib
 from collections import deque
 from urllib.parse import unquote
+
+from ._memory import release_memory_soon
 
 try:  # zlib-ng writes the same gzip format about twice as fast at level 1
     from zlib_ng import zlib_ng as _deflate
@@ -225,8 +226,8 @@ class JSONAnswer:
     passes STREAM_AFTER bytes: a big answer is held once, compressed, never as a
     whole text next to its gzip copy. A big answer is sent piece by piece (each piece
     let go once it is sent, with a Content-Length, so no chunked encoding), and once
-    it is sent, the memory it needed is given back to the system (see
-    ``release_memory``). Small answers are joined and sent as one body.
+    it is sent, the memory it needed is given back to the system (see ``_memory``).
+    Small answers are joined and sent as one body.
     """
 
     def __init__(self, gzip):
@@ -289,29 +290,4 @@ async def _send_pieces(pieces, release):
     while pieces:
         yield pieces.popleft()
     if release:
-        # In a thread (it takes milliseconds), once every piece has been let go.
-        asyncio.get_running_loop().run_in_executor(None, release_memory)
-
-
-_malloc_trim = []  # [function or None], looked up on first use
-
-
-def release_memory():
-    """Give freed memory back to the system after a big answer.
-
-    glibc's allocator keeps what a thread freed in that thread's arena (a one-off
-    pull of 100,000 records would stay in the process's RSS); ``malloc_trim`` hands
-    the free pages back. Elsewhere (musl, macOS) this does nothing.
-    """
-    if not _malloc_trim:
-        import ctypes
-
-        try:
-            trim = ctypes.CDLL(None).malloc_trim
-            trim.argtypes = [ctypes.c_size_t]
-            trim.restype = ctypes.c_int
-        except (OSError, AttributeError):
-            trim = None
-        _malloc_trim.append(trim)
-    if _malloc_trim[0] is not None:
-        _malloc_trim[0](0)
+        release_memory_soon()  # once every piece has been let go

@@ -43,6 +43,7 @@ from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
 from .. import config
+from ._memory import release_memory_soon
 from ._utils import user2filename
 
 TABLE_INDICES = {
@@ -65,6 +66,7 @@ WAL_HARD = 128 * 2**20  # a WAL this big is checkpointed before the next write
 SQL_CHUNK = 500  # keys per "IN (...)" query
 MMAP_SIZE = 2**30  # bytes of a database file read through a memory map
 WRITER_CACHE_KIB = 16384  # page cache of the connection for big writes
+WRITER_IDLE = 30  # seconds without a big write after which that connection is closed
 READ_CACHE_KIB = 1024  # page cache of the other connections
 MANY = 2000  # items above which a pull scans the table instead of the st index
 PIECE = 4000  # items per piece of a big read (about half a megabyte of JSON)
@@ -493,6 +495,7 @@ class UserDB:
         self.inflight = {}  # writes running in a thread: id -> lower bound of their st
         self.checkpointing = None  # the future of the background checkpoint
         self.writer = None  # the connection big writes use in a thread (warm cache)
+        self.writer_timer = None  # closes the writer once big writes stop
         self.prepared = False  # the file has been checked by ``prepare``
         self.open()
 
@@ -512,6 +515,9 @@ class UserDB:
     def close(self):
         """Close the connections; the next ``refresh()`` opens them again."""
         _connected.pop(self, None)
+        if self.writer_timer is not None:
+            self.writer_timer.cancel()
+            self.writer_timer = None
         for name in ("conn", "writer"):
             conn = getattr(self, name)
             if conn is not None:
@@ -607,8 +613,29 @@ class UserDB:
                 finally:
                     del self.inflight[token]
                     self.refresh()
+                    self._close_writer_later()
             finally:
                 self._maybe_checkpoint()
+
+    def _close_writer_later(self):
+        """The writer's page cache (up to WRITER_CACHE_KIB) stays warm while big
+        writes keep coming; WRITER_IDLE seconds after the last one, it is closed and
+        the memory given back."""
+        if self.writer_timer is not None:
+            self.writer_timer.cancel()
+        loop = asyncio.get_running_loop()
+        self.writer_timer = loop.call_later(WRITER_IDLE, self._close_idle_writer)
+
+    def _close_idle_writer(self):
+        self.writer_timer = None
+        if self.writer is None:
+            return
+        if self.busy():
+            self._close_writer_later()
+            return
+        self.writer.close()
+        self.writer = None
+        release_memory_soon()
 
     def wal_size(self):
         try:
