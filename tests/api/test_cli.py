@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from .conftest import assert_error
+from .conftest import assert_error, record
 
 
 @pytest.fixture
@@ -77,3 +77,21 @@ def test_cli_start_show_stop(cli):
 
     # The API token cannot be used to get more tokens.
     assert_error(api.get("webtoken", token=cli.apitoken), 403)
+
+
+def test_cli_reads_big_answers(cli):
+    """Answers bigger than one piece of the store come compressed piece by piece,
+    with a Content-Length: the CLI (requests) reads them whole."""
+    now = int(time.time())
+    records = [
+        record(f"bulk{i:05d}", now - 60 * i - 30, now - 60 * i, f"bulk item {i} #bulk")
+        for i in range(1, 6001)
+    ]
+    for i in range(0, len(records), 3000):
+        assert not cli.api.put_records(records[i : i + 3000])["failed"]
+    # diagnose pulls everything (updates?since=0).
+    out = cli("diagnose")
+    assert "Checked 6000 records" in out
+    # show reads a time range (GET records): six thousand minutes is under five days.
+    out = cli("show", "--days", "6")
+    assert sum(1 for line in out.splitlines() if "#bulk" in line) == 6000

@@ -146,3 +146,125 @@ def test_wal_restarts_under_a_stream_of_big_writes(tmp_path, monkeypatch):
     assert min(steps) < 0, sizes  # it restarted
     with sqlite3.connect(filename) as conn:
         assert conn.execute("SELECT count(*) FROM records").fetchone()[0] == 18000
+
+
+def test_pieces_cover_every_item_once(tmp_path, monkeypatch):
+    """A big read comes in pieces of PIECE keys (ranges of the primary key), with
+    the st filter applied in each; joined, they are the items as stored."""
+    from timetagger.server import _store
+
+    monkeypatch.setattr(_store, "PIECE", 3)
+    monkeypatch.setattr(_store, "MANY", 4)
+    conn = _store.prepare(str(tmp_path / "user.db"))
+    assert list(_store.read_pieces(conn, "records")) == []
+    rows = []
+    for i in range(11):
+        ob = {"key": f"k{i:02d}", "t1": i, "t2": i + 1, "mt": 1, "st": float(i % 3)}
+        rows.append((json.dumps(ob), ob["key"], ob["st"], ob["t1"], ob["t2"]))
+    conn.executemany(
+        "INSERT INTO records (_ob, key, st, t1, t2) VALUES (?, ?, ?, ?, ?)", rows
+    )
+
+    def items(since):
+        pieces = list(_store.read_pieces(conn, "records", since))
+        assert all(isinstance(p, bytes) and p for p in pieces)
+        return pieces, json.loads(b"[" + b", ".join(pieces) + b"]")
+
+    pieces, obs = items(None)
+    assert len(pieces) == 4  # 3 + 3 + 3 + 2 keys
+    assert sorted(ob["key"] for ob in obs) == [f"k{i:02d}" for i in range(11)]
+    assert [json.dumps(ob) for ob in obs] == [row[0] for row in rows]  # as stored
+    pieces, obs = items(1.0)  # 7 items, more than MANY: scanned in key ranges
+    assert sorted(ob["key"] for ob in obs) == [
+        f"k{i:02d}" for i in range(11) if i % 3 >= 1
+    ]
+    pieces, obs = items(2.0)  # 3 items: through the st index, one piece
+    assert len(pieces) == 1 and [ob["key"] for ob in obs] == ["k02", "k05", "k08"]
+    assert items(5.0) == ([], [])
+    conn.close()
+
+
+def test_connections_of_users_seen_longest_ago_are_closed(tmp_path, monkeypatch):
+    """Only the MAX_CONNECTED users seen last keep their connections open; another
+    user's connection is opened again at its next use, and reads what other
+    connections wrote in the meantime (a seed rotated by another worker). A user
+    with a write under way keeps its connection."""
+    import asyncio
+
+    from timetagger import config
+    from timetagger.server import _items, _store
+
+    monkeypatch.setattr(config, "datadir", str(tmp_path))
+    monkeypatch.setattr(_store, "MAX_CONNECTED", 2)
+    monkeypatch.setattr(_store, "_open", type(_store._open)())
+    monkeypatch.setattr(_store, "_connected", type(_store._connected)())
+
+    def use(name):
+        db = _store.get_user_db(name)
+        db.refresh()  # what every request does first (``authenticate``)
+        return db
+
+    def open_ones():
+        return {db.username for db in _store._open.values() if db.conn is not None}
+
+    async def main():
+        for i in range(4):
+            _store.get_user_db(f"user{i}", create=True)
+        assert open_ones() == {"user2", "user3"}
+        seed = await use("user0").get_seed("webtoken_seed")
+        assert open_ones() == {"user3", "user0"}
+        use("user1")
+        assert open_ones() == {"user0", "user1"}
+        # Another worker rotates user0's seed while user0's connection is closed.
+        other = _store.UserDB("user0", _store.get_user_db("user0").filename)
+        rotated = await other.get_seed("webtoken_seed", rotate=True)
+        other.close()
+        use("user2")
+        use("user3")
+        assert open_ones() == {"user2", "user3"}
+        assert rotated != seed
+        assert use("user0").seeds["webtoken_seed"] == rotated
+        # A user whose write is under way is not closed.
+        async with use("user0").lock:
+            use("user1")
+            use("user2")
+            assert open_ones() == {"user0", "user1", "user2"}
+        entries, _ = _items.split_items("records", [record("r", 1, 2)])
+        accepted, _, _ = await use("user3").put_items("records", entries)
+        assert accepted == ["r"]
+        assert open_ones() == {"user2", "user3"}
+        for db in _store._open.values():
+            db.close()
+
+    asyncio.run(main())
+
+
+def test_connection_for_big_writes_is_closed_once_they_stop(tmp_path, monkeypatch):
+    """The connection of big writes (a page cache of up to 16 MiB) stays open while
+    they keep coming, and is closed WRITER_IDLE seconds after the last one."""
+    import asyncio
+
+    from timetagger.server import _items, _store
+
+    monkeypatch.setattr(_store, "BIG_WRITE", 5)
+    monkeypatch.setattr(_store, "WRITER_IDLE", 0.5)
+
+    async def main():
+        db = _store.UserDB("walter", str(tmp_path / "user.db"))
+        try:
+            writers = []
+            for i in range(3):
+                obs = [record(f"k{i}-{j}", 1, 2) for j in range(10)]
+                entries, _ = _items.split_items("records", obs)
+                await db.put_items("records", entries)
+                writers.append(db.writer)
+            assert writers[0] is not None and writers == [writers[0]] * 3  # kept
+            deadline = time.monotonic() + 10
+            while db.writer is not None and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            assert db.writer is None
+            assert db.conn.execute("SELECT count(*) FROM records").fetchone()[0] == 30
+        finally:
+            db.close()
+
+    asyncio.run(main())

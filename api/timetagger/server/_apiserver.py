@@ -19,9 +19,10 @@ from .. import __version__, config
 from ._http import (
     NUMBER,
     HTTPError,
+    JSONAnswer,
+    accepts_gzip,
     header,
     json_response,
-    maybe_gzip,
     parse_number,
     query_flag,
     query_params,
@@ -31,7 +32,7 @@ from ._http import (
 )
 from ._items import PutItems, parse_tag_filter, summarize_errors, tags_of
 from ._login import bootstrap_username
-from ._store import get_user_db, in_thread
+from ._store import PIECE, get_user_db, in_thread
 from ._tokens import is_apitoken, make_apitoken, make_webtoken, verify
 from ._utils import username_problem
 
@@ -119,19 +120,6 @@ def parse_timerange(params):
     return parse_number(m.group(1), "timerange"), parse_number(m.group(2), "timerange")
 
 
-def json_list_response(name, items_json):
-    """``{"<name>": [...]}`` from an already encoded JSON array."""
-    return raw_json_response(f'{{"{name}": {items_json}}}')
-
-
-async def respond_big(request, body):
-    """A 200 JSON answer, gzipped (in a thread when large) if the client accepts it."""
-    response = (200, {"content-type": "application/json"}, body)
-    if len(body) > 64 * 1024:
-        return await in_thread(maybe_gzip, request, response)
-    return maybe_gzip(request, response)
-
-
 async def read_items(request, kind):
     """The PUT body as a ``PutItems`` (a small body is parsed here, a big one while
     it is written), and whether it is big."""
@@ -171,45 +159,83 @@ async def get_updates(request, auth_info, db):
             f'{{"server_time": {db.server_time()!r}, "reset": false, '
             '"records": [], "settings": []}'
         )
+    pull = db.pull(since, reset)
+    answer = JSONAnswer(accepts_gzip(request))
 
-    def build(records, settings, server_time):  # runs in a thread
-        body = (
-            f'{{"server_time": {server_time!r}, '
-            f'"reset": {"true" if reset else "false"}, '
-            f'"records": {records}, "settings": {settings}}}'
-        ).encode()
-        return maybe_gzip(request, (200, {"content-type": "application/json"}, body))
+    def build():  # in a thread: read, encode and compress piece by piece
+        with pull:
+            answer.write(
+                f'{{"server_time": {pull.server_time!r}, '
+                f'"reset": {"true" if reset else "false"}, "records": ['.encode()
+            )
+            answer.write_joined(pull.pieces("records"))
+            answer.write(b'], "settings": [')
+            answer.write_joined(pull.pieces("settings"))
+            answer.write(b"]}")
+        return answer.response()
 
-    return await db.get_updates(since, reset, build)
+    return await in_thread(build)
+
+
+def record_filter(hidden, tags):
+    """A test on a record's JSON text for ``?hidden=`` and ``?tag=`` (None: keep all)."""
+    if hidden is None and not tags:
+        return None
+
+    def keep(text):
+        try:
+            ds = json.loads(text).get("ds", "")
+        except (ValueError, AttributeError):  # not written by us or the original
+            return False
+        ds = ds if isinstance(ds, str) else ""
+        if hidden is not None and ds.startswith("HIDDEN") != hidden:
+            return False
+        return not tags or tags.issubset(tags_of(ds))
+
+    return keep
+
+
+def joined_pieces(texts, keep):
+    """The texts that ``keep`` accepts, joined with ", " in pieces of PIECE items."""
+    batch = []
+    for text in texts:
+        if keep is None or keep(text):
+            batch.append(text)
+            if len(batch) == PIECE:
+                yield ", ".join(batch).encode()
+                batch = []
+    if batch:
+        yield ", ".join(batch).encode()
 
 
 async def get_records(request, auth_info, db):
     params = query_params(request)
     a, b = parse_timerange(params)
     running = query_flag(params, "running")
-    hidden = query_flag(params, "hidden")
-    tags = parse_tag_filter(params.get("tag", ""))
-    texts = await db.get_records(a, b, running)
-    if hidden is not None or tags:
-        kept = []
-        for text in texts:
-            try:
-                ds = json.loads(text).get("ds", "")
-            except (ValueError, AttributeError):  # not written by us or the original
-                continue
-            ds = ds if isinstance(ds, str) else ""
-            if hidden is not None and ds.startswith("HIDDEN") != hidden:
-                continue
-            if tags and not tags.issubset(tags_of(ds)):
-                continue
-            kept.append(text)
-        texts = kept
-    body = ('{"records": [' + ", ".join(texts) + "]}").encode()
-    return await respond_big(request, body)
+    keep = record_filter(
+        query_flag(params, "hidden"), parse_tag_filter(params.get("tag", ""))
+    )
+    read = db.records_in_range(a, b, running)
+    answer = JSONAnswer(accepts_gzip(request))
+
+    def build():
+        with read as texts:
+            answer.write(b'{"records": [')
+            answer.write_joined(joined_pieces(texts, keep))
+            answer.write(b"]}")
+        return answer.response()
+
+    if read.big:  # a wide range is read, encoded and compressed in a thread
+        return await in_thread(build)
+    return build()
 
 
 async def get_settings(request, auth_info, db):
-    return json_list_response("settings", await db.get_settings())
+    answer = JSONAnswer(accepts_gzip(request))
+    answer.write(b'{"settings": [')
+    answer.write_joined(db.settings_pieces())
+    answer.write(b"]}")
+    return answer.response()
 
 
 async def put_items(request, db, kind):

@@ -10,9 +10,11 @@ limit, JSON with ``NaN`` or absurd nesting all become a specific 4xx, never a 50
 import json
 import re
 import zlib
+from collections import deque
 from urllib.parse import unquote
 
 from .._config import TRUE_FALSE_HELP, parse_flag_word
+from ._memory import release_memory_soon
 
 try:  # zlib-ng writes the same gzip format about twice as fast at level 1
     from zlib_ng import zlib_ng as _deflate
@@ -22,6 +24,8 @@ except ImportError:  # pragma: no cover - an optional speed-up
 MAX_BODY = 10 * 2**20  # 10 MiB
 GZIP_MIN_SIZE = 1024  # smaller answers are not worth compressing
 GZIP_LEVEL = 1  # JSON compresses ~6x at level 1, and level 1 is several times faster
+STREAM_AFTER = 64 * 1024  # bytes of an answer after which it is compressed as written
+BIG_ANSWER = 2**20  # bytes of JSON after which the freed memory is given back
 
 MEANINGS = {
     400: "bad request",
@@ -227,23 +231,79 @@ def parse_json(data, what="the body"):
         raise HTTPError(400, f"{what} is not valid JSON ({str(err)[:120]})") from None
 
 
-# %% Compression
+# %% JSON answers built piece by piece
 
 
-def gzip_bytes(data, level=GZIP_LEVEL):
-    compressor = _deflate.compressobj(level, _deflate.DEFLATED, 31)
-    return compressor.compress(data) + compressor.flush()
+class JSONAnswer:
+    """A 200 JSON answer written piece by piece (``write(bytes)``), then turned into
+    ``(status, headers, body)`` by ``response()``.
+
+    When the client accepts gzip, the text is compressed as it is written once it
+    passes STREAM_AFTER bytes: a big answer is held once, compressed, never as a
+    whole text next to its gzip copy. A big answer is sent piece by piece (each piece
+    let go once it is sent, with a Content-Length, so no chunked encoding), and once
+    it is sent, the memory it needed is given back to the system (see ``_memory``).
+    Small answers are joined and sent as one body.
+    """
+
+    def __init__(self, gzip):
+        self.gzip = gzip
+        self.pieces = deque()
+        self.held = 0  # bytes in self.pieces
+        self.written = 0  # bytes of JSON written
+        self.compressor = None
+
+    def write(self, data):
+        if not data:
+            return
+        self.written += len(data)
+        if self.compressor is not None:
+            self._keep(self.compressor.compress(data))
+            return
+        self._keep(data)
+        if self.gzip and self.held >= STREAM_AFTER:
+            self._start_compressing()
+
+    def write_joined(self, pieces, separator=b", "):
+        """Write pieces with a separator between them (``read_pieces`` of the store
+        gives items joined within a piece, not across pieces)."""
+        first = True
+        for piece in pieces:
+            if not first:
+                self.write(separator)
+            first = False
+            self.write(piece)
+
+    def _keep(self, data):
+        if data:
+            self.pieces.append(data)
+            self.held += len(data)
+
+    def _start_compressing(self):
+        self.compressor = _deflate.compressobj(GZIP_LEVEL, _deflate.DEFLATED, 31)
+        plain, self.pieces, self.held = self.pieces, deque(), 0
+        while plain:
+            self._keep(self.compressor.compress(plain.popleft()))
+
+    def response(self):
+        headers = {"content-type": JSON}
+        if self.compressor is None and self.gzip and self.held >= GZIP_MIN_SIZE:
+            self.pieces = deque([b"".join(self.pieces)])
+            self._start_compressing()
+        if self.compressor is not None:
+            self._keep(self.compressor.flush())
+            self.compressor = None
+            headers["content-encoding"] = "gzip"
+            headers["vary"] = "accept-encoding"
+        if self.written < STREAM_AFTER or len(self.pieces) < 2:
+            return 200, headers, b"".join(self.pieces)
+        headers["content-length"] = str(self.held)
+        big = self.written >= BIG_ANSWER
+        return 200, headers, _send_pieces(self.pieces, big)
 
 
-def maybe_gzip(request, response):
-    """Compress a 200 answer when the client accepts gzip and it is worth it."""
-    status, headers, body = response
-    if (
-        status == 200
-        and isinstance(body, bytes)
-        and len(body) >= GZIP_MIN_SIZE
-        and accepts_gzip(request)
-    ):
-        body = gzip_bytes(body)
-        headers = {**headers, "content-encoding": "gzip", "vary": "accept-encoding"}
-    return status, headers, body
+async def _send_pieces(pieces, release):
+    while pieces:
+        yield pieces.popleft()
+    if release:
+        release_memory_soon()  # once every piece has been let go

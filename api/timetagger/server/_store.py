@@ -10,8 +10,8 @@ redundant second index on the primary key, switch the file to WAL mode and write
 ``synchronous=NORMAL``: a committed transaction survives a crash of the process, and a
 commit costs no fsync. Checkpoints (which do fsync) run in a background thread once
 the WAL passes 64 MiB; past 128 MiB the writes wait until it is all copied, so that
-the WAL restarts from its beginning (see ``UserDB._catch_up``). Pages are read through
-a memory map, and big writes use a connection of their own that stays open.
+the WAL restarts from its beginning (see ``UserDB._catch_up``). Big writes use a
+connection of their own that stays open, reading through a memory map.
 
 Each ``UserDB`` keeps one connection open for the event loop, and in memory: the
 highest ``st`` of each table, the reset time and the two token seeds. Before every use,
@@ -24,7 +24,12 @@ The ``st`` of every write is ``max(now, highest st in the file + 0.0001)``, take
 the write transaction: ``st`` grows strictly in commit order, so a client that sends
 back the ``server_time`` it was given never misses a later write (see ``server_time``).
 Big reads and writes run in a thread with a connection of their own; writes of one user
-are serialised in the process by an asyncio lock, and across processes by SQLite.
+are serialised in the process by an asyncio lock, and across processes by SQLite. Only
+the users seen last keep their connections open between requests (MAX_CONNECTED).
+
+Reads return data, never an answer: a pull (``Pull``) gives the stored JSON texts in
+pieces from one snapshot, a time range (``RangeRead``) the texts one by one; the API
+handlers encode and compress them.
 """
 
 import asyncio
@@ -39,6 +44,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from .. import config
 from ._items import ErrorList, chunked
+from ._memory import release_memory_soon
 from ._utils import user2filename
 
 TABLE_INDICES = {
@@ -52,15 +58,19 @@ EXTRA_INDICES = (
     f"CREATE INDEX IF NOT EXISTS tt_records_long ON records (t1) WHERE t2 - t1 > {LONG}",
 )
 BUSY_TIMEOUT = 30  # seconds a write waits for another process's write
-MAX_OPEN = 256  # user databases kept open per process
+MAX_OPEN = 256  # users whose state (seeds, highest st) is kept in memory
+MAX_CONNECTED = 8  # users whose connections stay open between their requests
 BIG_WRITE = 200  # items per PUT above which the write runs in a thread
 BIG_RANGE = 92 * 86400  # a GET records range wider than this runs in a thread
 WAL_SOFT = 64 * 2**20  # a WAL this big gets a background checkpoint
 WAL_HARD = 128 * 2**20  # a WAL this big is checkpointed before the next write
-SQL_CHUNK = 500
+SQL_CHUNK = 500  # keys per "IN (...)" query
 MMAP_SIZE = 2**30  # bytes of a database file read through a memory map
 WRITER_CACHE_KIB = 16384  # page cache of the connection for big writes
-MANY = 2000  # items above which a pull scans the table instead of the st index  # keys per "IN (...)" query
+WRITER_IDLE = 30  # seconds without a big write after which that connection is closed
+READ_CACHE_KIB = 1024  # page cache of the other connections
+MANY = 2000  # items above which a pull scans the table instead of the st index
+PIECE = 4000  # items per piece of a big read (about half a megabyte of JSON)
 ST_STEP = 0.0001
 
 logger = logging.getLogger("timetagger")
@@ -76,7 +86,8 @@ async def in_thread(func, *args):
 # %% Connections and transactions
 
 
-def connect(filename, cache_kib=None):
+def connect(filename, cache_kib=READ_CACHE_KIB, mmap=False):
+    """A connection to a user's file in our settings."""
     conn = sqlite3.connect(
         filename,
         timeout=BUSY_TIMEOUT,
@@ -85,13 +96,15 @@ def connect(filename, cache_kib=None):
         cached_statements=64,
     )
     conn.execute("PRAGMA synchronous=NORMAL")
-    # Pages are read through a memory map (no system call per page, no second copy
-    # of the OS's cache). A bigger page cache (for the connection of big writes)
-    # keeps a transaction's changed pages in memory until the commit instead of
-    # spilling them to the WAL half-way.
-    conn.execute(f"PRAGMA mmap_size={MMAP_SIZE}")
-    if cache_kib:
-        conn.execute(f"PRAGMA cache_size=-{cache_kib}")
+    # Pages are read into a small page cache: SQLite's default (2 MiB) would be kept
+    # by every open user. Only the connection for big writes reads through a memory
+    # map (random keys, no system call per page) and keeps a big page cache, which
+    # holds a transaction's changed pages until the commit instead of spilling them
+    # to the WAL half-way. The pages of a memory map count in the process's memory
+    # (RSS) while the connection lives, up to 64 KiB for each page read (the kernel
+    # maps the cached pages around it too): 150 KiB more for every open user.
+    conn.execute(f"PRAGMA mmap_size={MMAP_SIZE if mmap else 0}")
+    conn.execute(f"PRAGMA cache_size=-{cache_kib}")
     # No checkpoints on commit: they are run in the background (see ``UserDB``), so
     # a write seldom waits for the fsync a checkpoint needs. When the WAL restarts,
     # its file is cut back to WAL_SOFT (the space a busy user reuses).
@@ -174,15 +187,6 @@ def transaction(conn, known, func, *args):
             conn.execute("ROLLBACK")
         raise
     return result
-
-
-def on_new_connection(filename, func, *args):
-    """Run ``func(conn, *args)`` on a fresh connection (for threads)."""
-    conn = connect(filename)
-    try:
-        return func(conn, *args)
-    finally:
-        conn.close()
 
 
 def highest_st(conn):
@@ -320,32 +324,89 @@ def write_seed(conn, known, name, rotate):
 # %% Read operations
 
 
-def read_updates(conn, since, everything):
-    """(records_json, settings_json, highest_st) from one snapshot: JSON arrays of the
-    items with ``st >= since`` (or of all items), built by SQLite itself."""
-    conn.execute("BEGIN")
-    try:
-        parts = []
-        for table in ("records", "settings"):
-            if everything:
-                row = conn.execute(f"SELECT group_concat(_ob, ', ') FROM {table}")
-            else:
-                # The st index is the way to a few items; for many, a scan of the
-                # table is several times faster than one index lookup per item.
-                many = conn.execute(
-                    f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE st >= ? LIMIT ?)",
-                    (since, MANY),
-                ).fetchone()[0]
-                column = "+st" if many >= MANY else "st"  # "+st": not through the index
-                row = conn.execute(
-                    f"SELECT group_concat(_ob, ', ') FROM {table} WHERE {column} >= ?",
-                    (since,),
-                )
-            parts.append("[" + (row.fetchone()[0] or "") + "]")
-        high = highest_st(conn)
-    finally:
-        conn.execute("COMMIT")
-    return parts[0], parts[1], high
+def read_pieces(conn, table, since=None):
+    """The stored JSON texts of a table's items (those with ``st >= since``, when
+    given) as UTF-8 pieces, each the items of up to PIECE keys joined with ``", "``;
+    no items give no piece. Each piece is built by SQLite itself (no decoding per
+    item), so a big table is never held as one text.
+
+    Run it inside a read transaction, for one consistent snapshot.
+    """
+    condition, params = "", ()
+    if since is not None:
+        # The st index is the way to a few items; for many, a scan of the table is
+        # several times faster than one index lookup per item.
+        many = conn.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE st >= ? LIMIT ?)",
+            (since, MANY),
+        ).fetchone()[0]
+        if many < MANY:
+            row = conn.execute(
+                f"SELECT CAST(group_concat(_ob, ', ') AS BLOB) FROM {table}"
+                " WHERE st >= ?",
+                (since,),
+            ).fetchone()
+            if row[0]:
+                yield row[0]
+            return
+        condition, params = " AND +st >= ?", (since,)  # "+st": not through the index
+    # Pieces are ranges of the primary key: [lower, upper) holds PIECE keys. Finding
+    # the bound skips keys in the b-tree without copying anything; a subquery with
+    # LIMIT would copy every item once more.
+    lower = None
+    while True:
+        start = "key >= ?" if lower is not None else "1"
+        args = (lower,) if lower is not None else ()
+        row = conn.execute(
+            f"SELECT key FROM {table} WHERE {start} ORDER BY key LIMIT 1 OFFSET ?",
+            (*args, PIECE),
+        ).fetchone()
+        upper = None if row is None else row[0]
+        end = " AND key < ?" if upper is not None else ""
+        text = conn.execute(
+            f"SELECT CAST(group_concat(_ob, ', ') AS BLOB) FROM {table}"
+            f" WHERE {start}{end}{condition}",
+            (*args, *((upper,) if upper is not None else ()), *params),
+        ).fetchone()[0]
+        if text:
+            yield text
+        if upper is None:
+            return
+        lower = upper
+
+
+class Pull:
+    """One consistent read of a user's items for ``GET updates``, to be used in a
+    thread: ``with pull:`` opens a snapshot on a connection of its own (without a
+    memory map), ``server_time`` is known from then on, and ``pieces(table)`` gives
+    the items (see ``read_pieces``). Leaving the block ends the read."""
+
+    def __init__(self, filename, since, everything, bound):
+        self.filename = filename
+        self.since = None if everything else since
+        self.bound = bound  # taken on the event loop, before the read
+        self.conn = None
+        self.server_time = None
+
+    def __enter__(self):
+        self.conn = connect(self.filename)
+        try:
+            self.conn.execute("BEGIN")
+            self.server_time = max(highest_st(self.conn) + ST_STEP, self.bound)
+        except BaseException:
+            self.conn.close()
+            raise
+        return self
+
+    def pieces(self, table):
+        return read_pieces(self.conn, table, self.since)
+
+    def __exit__(self, *exc):
+        try:
+            self.conn.execute("COMMIT")
+        finally:
+            self.conn.close()
+            self.conn = None
 
 
 def _range_query(a, b, running):
@@ -381,19 +442,41 @@ def _range_query(a, b, running):
 
 
 def read_records(conn, a, b, running):
-    """The JSON texts of the records that overlap the time range [a, b].
+    """The JSON texts of the records that overlap the time range [a, b], one by one.
 
     A record matches when ``t2 >= a and t1 <= b``; a running record (``t1 == t2``)
     matches when ``t1 <= b``. Instead of scanning half the table through one index,
     the query is split so that each part reads a narrow index range.
     """
     sql, params = _range_query(a, b, running)
-    return [row[0] for row in conn.execute(sql, params)]
+    for (text,) in conn.execute(sql, params):
+        yield text
 
 
-def read_all(conn, table):
-    row = conn.execute(f"SELECT group_concat(_ob, ', ') FROM {table}").fetchone()
-    return "[" + (row[0] or "") + "]"
+class RangeRead:
+    """The records of a time range for ``GET records``: ``with read as texts:``
+    gives their JSON texts one by one, from one query (one snapshot). A wide range
+    (``big``) is read on a connection of its own and should be used in a thread; a
+    narrow one uses the event loop's connection and must be read without awaiting."""
+
+    def __init__(self, db, a, b, running):
+        self.db = db
+        self.query = (a, b, running)
+        self.big = abs(b - a) > BIG_RANGE
+        self.conn = None
+
+    def __enter__(self):
+        if self.big:
+            self.conn = connect(self.db.filename)
+        else:
+            self.db.refresh()
+            self.conn = self.db.conn
+        return read_records(self.conn, *self.query)
+
+    def __exit__(self, *exc):
+        if self.big:
+            self.conn.close()
+        self.conn = None
 
 
 # %% The per-user object
@@ -415,22 +498,38 @@ class UserDB:
         self.inflight = {}  # writes running in a thread: id -> lower bound of their st
         self.checkpointing = None  # the future of the background checkpoint
         self.writer = None  # the connection big writes use in a thread (warm cache)
+        self.writer_timer = None  # closes the writer once big writes stop
+        self.prepared = False  # the file has been checked by ``prepare``
         self.open()
 
     def __repr__(self):
         return f"<UserDB {self.username!r}>"
 
     def open(self):
-        self.conn = prepare(self.filename)
-        self.data_version = None
+        if self.prepared:
+            self.conn = connect(self.filename)
+        else:
+            self.conn = prepare(self.filename)
+            self.prepared = True
+        self.data_version = None  # unknown: the state is read again
         self.refresh()
+        _keep_connected(self)
 
     def close(self):
+        """Close the connections; the next ``refresh()`` opens them again."""
+        _connected.pop(self, None)
+        if self.writer_timer is not None:
+            self.writer_timer.cancel()
+            self.writer_timer = None
         for name in ("conn", "writer"):
             conn = getattr(self, name)
             if conn is not None:
                 conn.close()
                 setattr(self, name, None)
+
+    def busy(self):
+        """A write of this process is running or waiting."""
+        return self.lock.locked() or bool(self.inflight)
 
     def refresh(self):
         """Re-read the state if another connection committed since we last looked."""
@@ -507,7 +606,9 @@ class UserDB:
                 self.inflight[token] = time.time()
                 try:
                     if self.writer is None:
-                        self.writer = connect(self.filename, WRITER_CACHE_KIB)
+                        self.writer = connect(
+                            self.filename, WRITER_CACHE_KIB, mmap=True
+                        )
                     result, _ = await in_thread(
                         transaction, self.writer, None, func, *args
                     )
@@ -515,8 +616,29 @@ class UserDB:
                 finally:
                     del self.inflight[token]
                     self.refresh()
+                    self._close_writer_later()
             finally:
                 self._maybe_checkpoint()
+
+    def _close_writer_later(self):
+        """The writer's page cache (up to WRITER_CACHE_KIB) stays warm while big
+        writes keep coming; WRITER_IDLE seconds after the last one, it is closed and
+        the memory given back."""
+        if self.writer_timer is not None:
+            self.writer_timer.cancel()
+        loop = asyncio.get_running_loop()
+        self.writer_timer = loop.call_later(WRITER_IDLE, self._close_idle_writer)
+
+    def _close_idle_writer(self):
+        self.writer_timer = None
+        if self.writer is None:
+            return
+        if self.busy():
+            self._close_writer_later()
+            return
+        self.writer.close()
+        self.writer = None
+        release_memory_soon()
 
     def wal_size(self):
         try:
@@ -590,51 +712,44 @@ class UserDB:
 
     # Reads
 
-    async def get_updates(self, since, everything, build):
-        """``build(records_json, settings_json, server_time)`` of the items with
-        ``st >= since`` (or of all), read, built and returned in a thread."""
-        bound = max(self.time_bound(), self.highest + ST_STEP)  # before the read
+    def pull(self, since, everything):
+        """A ``Pull`` of the items with ``st >= since`` (or of all), to be read in a
+        thread. Its server_time is at least what ``server_time()`` says now."""
+        bound = max(self.time_bound(), self.highest + ST_STEP)
+        return Pull(self.filename, since, everything, bound)
 
-        def work():
-            records, settings, highest = on_new_connection(
-                self.filename, read_updates, since, everything
-            )
-            return build(records, settings, max(highest + ST_STEP, bound))
+    def records_in_range(self, a, b, running):
+        """A ``RangeRead`` of the records overlapping [a, b] (see ``read_records``)."""
+        return RangeRead(self, a, b, running)
 
-        return await in_thread(work)
-
-    async def get_records(self, a, b, running):
-        if abs(b - a) > BIG_RANGE:
-            return await in_thread(
-                on_new_connection, self.filename, read_records, a, b, running
-            )
+    def settings_pieces(self):
+        """The stored JSON texts of all settings, as pieces (see ``read_pieces``)."""
         self.refresh()
-        return read_records(self.conn, a, b, running)
-
-    async def get_settings(self):
-        self.refresh()
-        return read_all(self.conn, "settings")
-
-    # itemdb-like conveniences for code that embeds the API handlers
-
-    async def select_all(self, table):
-        if table not in TABLE_INDICES:
-            raise KeyError(f"no table {table!r}")
-        return json.loads(read_all(self.conn, table))
-
-    async def select_one(self, table, key):
-        if table not in TABLE_INDICES:
-            raise KeyError(f"no table {table!r}")
-        row = self.conn.execute(
-            f"SELECT _ob FROM {table} WHERE key = ?", (key,)
-        ).fetchone()
-        return None if row is None else json.loads(row[0])
+        self.conn.execute("BEGIN")
+        try:
+            return list(read_pieces(self.conn, "settings"))
+        finally:
+            self.conn.execute("COMMIT")
 
 
 # %% The open databases of this process
 
 
 _open = OrderedDict()  # (datadir, username) -> UserDB, least recently used first
+# The UserDBs whose connections are open, least recently used first. An open
+# connection holds about 160 KiB (and its page cache, up to READ_CACHE_KIB); the
+# connections of the users seen longest ago are closed, and opened again (in under
+# a millisecond) at their next request.
+_connected = OrderedDict()
+
+
+def _keep_connected(db):
+    _connected[db] = None
+    _connected.move_to_end(db)
+    excess = len(_connected) - MAX_CONNECTED
+    for old in list(_connected)[:excess] if excess > 0 else ():
+        if old is not db and not old.busy():
+            old.close()
 
 
 def get_user_db(username, create=False):
@@ -646,6 +761,8 @@ def get_user_db(username, create=False):
     db = _open.get(key)
     if db is not None:
         _open.move_to_end(key)
+        if db in _connected:
+            _connected.move_to_end(db)
         return db
     filename = user2filename(username)
     if not os.path.isfile(filename):
@@ -656,12 +773,7 @@ def get_user_db(username, create=False):
     _open[key] = db
     if len(_open) > MAX_OPEN:
         for name, old in list(_open.items())[: len(_open) - MAX_OPEN]:
-            if not old.lock.locked() and not old.inflight:
+            if not old.busy():
                 del _open[name]
                 old.close()
     return db
-
-
-def close_all():
-    while _open:
-        _open.popitem()[1].close()
