@@ -189,16 +189,30 @@ def relative_url(from_file, target):
     return posixpath.relpath(target, posixpath.dirname(from_file) or ".")
 
 
+_minified = {}  # (kind, sha256 of the text) -> minified text (watch mode)
+
+
+def _minify(kind, text, minifier):
+    key = (kind, hashlib.sha256(text.encode("utf-8")).digest())
+    found = _minified.get(key)
+    if found is None:
+        if len(_minified) > 200:
+            _minified.clear()
+        found = _minified[key] = minifier(text).strip() + "\n"
+    return found
+
+
 def minify_js(text):
+    """JS without comments and needless whitespace (rjsmin; names are kept)."""
     import rjsmin
 
-    return rjsmin.jsmin(text).strip() + "\n"
+    return _minify("js", text, rjsmin.jsmin)
 
 
 def minify_css(text):
     import rcssmin
 
-    return rcssmin.cssmin(text).strip() + "\n"
+    return _minify("css", text, rcssmin.cssmin)
 
 
 def script_hash(text):

@@ -269,6 +269,8 @@ _cred = {"generation": 0, "timer": None}
 
 
 def init_cred():
+    # Nothing is sent: Enter in a field does not submit the form.
+    _el("cred-form").addEventListener("submit", lambda e: e.preventDefault())
     for id in ["cred-username", "cred-password"]:
         _el(id).addEventListener("input", _schedule_hash)
     for kind in ["raw", "shell", "compose"]:
