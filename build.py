@@ -13,14 +13,27 @@ client modules by PScript, static files). The output is shaped like the URLs:
   at ``D/<name>``;
 * every other asset goes to ``static/<stem>.<hash>.<ext>``, named by its content, and is
   cached for a year. In HTML, ``src``/``href`` attributes naming an asset (e.g.
-  ``src="store.js"``) are rewritten to the hashed file, and a client module's script tag
-  is preceded by the tags of the modules it needs, in dependency order; ``url(...)``
-  in CSS and icon ``src`` in the manifest are rewritten the same way.
+  ``src="icon.svg"``) are rewritten to the hashed file; ``url(...)`` in CSS and icon
+  ``src`` in the manifest are rewritten the same way.
 
-The service worker of a directory precaches that directory's pages and every asset they
-reference (``enable_service_worker``). Text files over 1 KiB get a ``.gz`` twin, and
-``_headers`` gives static hosts the cache policy. The same sources give byte-identical
-output. A compile error stops the build with ``file:line: message`` and exit code 1,
+Client modules are never served one by one. A page's ``<script src="app.js">`` (a
+module's name) becomes one deferred script: a bundle of the module and everything it
+imports, in dependency order, minified (rjsmin) with PScript's helpers defined once,
+ending with a call of the module's ``main()`` if it has one. What the page's modules
+import in ``if lazy.ON_FIRST_USE:`` goes into a second bundle, named by the tag's
+``data-later`` and fetched by ``lazy`` when first needed. Consecutive stylesheet links
+become one (minified, rcssmin) stylesheet.
+
+Every answer of the site gets security headers (``_headers``, and ``python -m
+timetagger`` reads them from there): a Content-Security-Policy that allows scripts
+only from the site itself plus the inline scripts of the pages by their hashes, which
+the build computes (there is one, the ``<base>`` of ``_head.html``), and the API's
+origin for ``connect-src`` when ``--api-url`` is absolute.
+
+The service worker of a directory precaches that directory's pages and every asset
+they reference, both bundles included (``enable_service_worker``). Text files over 1 KiB
+get a ``.gz`` twin, and ``_headers`` gives static hosts the cache policy. The same
+sources give byte-identical output. A compile error stops the build with ``file:line: message`` and exit code 1,
 leaving the previous output untouched (the new tree is built aside, then swapped in).
 With ``--watch``, changed sources are recompiled (unchanged ones come from a cache) and
 only changed output files are written; ``--serve`` also runs the API process serving the
