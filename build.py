@@ -13,14 +13,27 @@ client modules by PScript, static files). The output is shaped like the URLs:
   at ``D/<name>``;
 * every other asset goes to ``static/<stem>.<hash>.<ext>``, named by its content, and is
   cached for a year. In HTML, ``src``/``href`` attributes naming an asset (e.g.
-  ``src="store.js"``) are rewritten to the hashed file, and a client module's script tag
-  is preceded by the tags of the modules it needs, in dependency order; ``url(...)``
-  in CSS and icon ``src`` in the manifest are rewritten the same way.
+  ``src="icon.svg"``) are rewritten to the hashed file; ``url(...)`` in CSS and icon
+  ``src`` in the manifest are rewritten the same way.
 
-The service worker of a directory precaches that directory's pages and every asset they
-reference (``enable_service_worker``). Text files over 1 KiB get a ``.gz`` twin, and
-``_headers`` gives static hosts the cache policy. The same sources give byte-identical
-output. A compile error stops the build with ``file:line: message`` and exit code 1,
+Client modules are never served one by one. A page's ``<script src="app.js">`` (a
+module's name) becomes one deferred script: a bundle of the module and everything it
+imports, in dependency order, minified (rjsmin) with PScript's helpers defined once,
+ending with a call of the module's ``main()`` if it has one. What the page's modules
+import in ``if lazy.ON_FIRST_USE:`` goes into a second bundle, named by the tag's
+``data-later`` and fetched by ``lazy`` when first needed. Consecutive stylesheet links
+become one (minified, rcssmin) stylesheet.
+
+Every answer of the site gets security headers (``_headers``, and ``python -m
+timetagger`` reads them from there): a Content-Security-Policy that allows scripts
+only from the site itself plus the inline scripts of the pages by their hashes, which
+the build computes (there is one, the ``<base>`` of ``_head.html``), and the API's
+origin for ``connect-src`` when ``--api-url`` is absolute.
+
+The service worker of a directory precaches that directory's pages and every asset
+they reference, both bundles included (``enable_service_worker``). Text files over 1 KiB
+get a ``.gz`` twin, and ``_headers`` gives static hosts the cache policy. The same
+sources give byte-identical output. A compile error stops the build with ``file:line: message`` and exit code 1,
 leaving the previous output untouched (the new tree is built aside, then swapped in).
 With ``--watch``, changed sources are recompiled (unchanged ones come from a cache) and
 only changed output files are written; ``--serve`` also runs the API process serving the
@@ -28,6 +41,7 @@ output on 127.0.0.1:8080 (``make dev``).
 """
 
 import argparse
+import base64
 import gzip
 import hashlib
 import json
@@ -48,6 +62,7 @@ from timetagger.server._assets import (  # noqa: E402
     JSModule,
     create_assets_from_dir,
     enable_service_worker,
+    pscript_helpers,
 )
 
 DEFAULT_SRC = os.path.join(HERE, "site_src")
@@ -72,13 +87,14 @@ GZIP_MIN_SIZE = 1024
 HASH_LEN = 10
 
 HEADERS_FILE = """\
-# Cache policy for static hosts that read _headers (Netlify, Cloudflare Pages), for a
-# site deployed at the root of its host. Files under static/ are named by their
-# content: cache them for a year. Pages, the service worker and the manifest are
-# revalidated on every load, so a deploy reaches users at once.
+# Headers for static hosts that read _headers (Netlify, Cloudflare Pages), for a site
+# deployed at the root of its host. Every answer gets the security headers (the
+# Content-Security-Policy is the build's: the hashes of the pages' inline scripts,
+# the API's origin when it is on another one). Files under static/ are named by
+# their content: cache them for a year. Pages, the service worker and the manifest
+# are revalidated on every load, so a deploy reaches users at once.
 /*
-  X-Content-Type-Options: nosniff
-/static/*
+{security}/static/*
   Cache-Control: public, max-age=31536000, immutable
 {revalidate}"""
 
@@ -171,6 +187,13 @@ _ATTR_REF = re.compile(r"""(\s(?:src|href)=)(["'])([^"'<>\s]+)\2""")
 _SCRIPT_TAG = re.compile(
     r"""<script\s+src=(["'])([A-Za-z_][A-Za-z0-9_]*\.js)\1\s*>\s*</script>"""
 )
+_STYLESHEETS = re.compile(
+    r"""(?:<link\s+rel=(["'])stylesheet\1\s+href=(["'])[^"'<>\s]+\.css\2\s*/?>\s*){2,}"""
+)
+_STYLESHEET_HREF = re.compile(r"""href=(["'])([^"'<>\s]+\.css)\1""")
+_INLINE_SCRIPT = re.compile(
+    r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE
+)
 _CSS_URL = re.compile(r"""url\(\s*(["']?)([^"')\s]+)\1\s*\)""")
 
 
@@ -179,18 +202,99 @@ def relative_url(from_file, target):
     return posixpath.relpath(target, posixpath.dirname(from_file) or ".")
 
 
-class Layout:
-    """Decides where every compiled asset goes, and rewrites references to them."""
+_minified = {}  # (kind, sha256 of the text) -> minified text (watch mode)
 
-    def __init__(self, compiled, src):
+
+def _minify(kind, text, minifier):
+    key = (kind, hashlib.sha256(text.encode("utf-8")).digest())
+    found = _minified.get(key)
+    if found is None:
+        if len(_minified) > 200:
+            _minified.clear()
+        found = _minified[key] = minifier(text).strip() + "\n"
+    return found
+
+
+def minify_js(text):
+    """JS without comments and needless whitespace (rjsmin; names are kept)."""
+    import rjsmin
+
+    return _minify("js", text, rjsmin.jsmin)
+
+
+def minify_css(text):
+    import rcssmin
+
+    return _minify("css", text, rcssmin.cssmin)
+
+
+def script_hash(text):
+    """The CSP source that allows an inline script with this text."""
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode() + "'"
+
+
+def api_origin(api_url):
+    """The origin of an absolute API URL (``https://api.example.com``), else None."""
+    m = re.match(r"^(https?://[^/?#\s]+)", api_url, re.I)
+    return m.group(1).lower() if m else None
+
+
+def content_security_policy(script_hashes=(), api_url=DEFAULT_API_URL):
+    """The site's Content-Security-Policy: scripts only from the site itself (and the
+    inline scripts with these hashes), no plugins, no framing, no <base> or form
+    target elsewhere; connections to the site and the API; images also from data:
+    and blob: URLs (exports, PDF); style attributes (tag colours) but no inline
+    style elements."""
+    connect = ["'self'"]
+    origin = api_origin(api_url)
+    if origin:
+        connect.append(origin)
+    directives = [
+        ("default-src", ["'self'"]),
+        ("script-src", ["'self'", *sorted(set(script_hashes))]),
+        ("style-src", ["'self'"]),
+        ("style-src-attr", ["'unsafe-inline'"]),
+        ("img-src", ["'self'", "data:", "blob:"]),
+        ("font-src", ["'self'"]),
+        ("connect-src", connect),
+        ("worker-src", ["'self'"]),
+        ("manifest-src", ["'self'"]),
+        ("frame-src", ["'none'"]),
+        ("object-src", ["'none'"]),
+        ("base-uri", ["'self'"]),
+        ("form-action", ["'self'"]),
+        ("frame-ancestors", ["'none'"]),
+    ]
+    return "; ".join(f"{name} {' '.join(values)}" for name, values in directives)
+
+
+def security_headers(policy):
+    """The headers every answer of the site carries (pages and static files)."""
+    return {
+        "Content-Security-Policy": policy,
+        "Referrer-Policy": "same-origin",
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+    }
+
+
+class Layout:
+    """Decides where every compiled asset goes, bundles the client modules of each
+    page, and rewrites references to them."""
+
+    def __init__(self, compiled, src, api_url=DEFAULT_API_URL):
         self.src = src
+        self.api_url = api_url
         self.compiled = compiled
         self.modules = {}  # module name -> JSModule
         self.static_sources = {}  # asset name -> (reldir, content)
         self.static_paths = {}  # asset name -> dist path
         self.outputs = {}  # dist path -> bytes
-        self.references = {}  # dist path of page -> set of static names it uses
-        self.css_deps = {}  # css asset name -> asset names its url()s point at
+        self.references = {}  # dist path of page -> set of static dist paths it uses
+        self.css_deps = {}  # css asset name -> dist paths its url()s point at
+        self.bundles = {}  # (modules, main) -> dist path of the bundle
+        self.script_hashes = set()  # CSP sources of the pages' inline scripts
 
     def run(self):
         for reldir, assets in self.compiled.items():
@@ -244,7 +348,7 @@ class Layout:
     def check_modules(self):
         """Every import names the module file it means (relative to the importer)."""
         for name, module in self.modules.items():
-            for imp in module.imports:
+            for imp in module.imports + module.later:
                 target = posixpath.normpath(
                     posixpath.join(self.module_dir(name), imp.path)
                 )
@@ -289,9 +393,26 @@ class Layout:
         order.append(name)
         return order
 
+    def later_modules(self, included):
+        """What the modules ``included`` load on first use, and everything that needs
+        (except what is included), dependencies first."""
+        order = []
+        todo = [imp.name for name in included for imp in self.modules[name].later]
+        while todo:
+            for item in self.module_order(todo.pop(0)):
+                if item not in included and item not in order:
+                    order.append(item)
+                    todo.extend(imp.name for imp in self.modules[item].later)
+        return order
+
     def place_static(self):
-        """Name static assets by content; CSS after what it references."""
-        names = sorted(self.static_sources)
+        """Name static assets by content; CSS after what it references. Client
+        modules are not placed one by one: pages get them in bundles."""
+        names = sorted(
+            n
+            for n in self.static_sources
+            if not (n.endswith(".js") and n[:-3] in self.modules)
+        )
         css = [n for n in names if n.endswith(".css")]
         for name in names:
             if name not in css:
@@ -299,48 +420,122 @@ class Layout:
         for name in css:
             content = self.static_sources[name][1]
             content = _CSS_URL.sub(lambda m, n=name: self.css_url(m, n), content)
-            self.put_static(name, content)
+            self.put_static(name, minify_css(content))
 
     def put_static(self, name, content):
+        self.static_paths[name] = self.place(name, content)
+
+    def place(self, name, content):
+        """Write ``content`` to ``static/<stem>.<hash>.<ext>``; returns that path."""
         stem, ext = posixpath.splitext(name)
         path = f"static/{stem}.{content_hash(content)}{ext}"
-        self.static_paths[name] = path
         self.outputs[path] = to_bytes(content)
+        return path
 
     def css_url(self, m, css_name):
         target = m.group(2)
         if target in self.static_paths:
-            self.css_deps.setdefault(css_name, set()).add(target)
+            self.css_deps.setdefault(css_name, set()).add(self.static_paths[target])
             return f"url({posixpath.basename(self.static_paths[target])})"
         return m.group(0)
 
+    def bundle(self, name, modules, main=False):
+        """The dist path of one script holding ``modules`` (in that order), minified,
+        with PScript's helpers defined once; with ``main``, it ends by calling
+        ``name.main()`` (the page is parsed by then: bundles are deferred)."""
+        key = (tuple(modules), main)
+        if key not in self.bundles:
+            mods = [self.modules[m] for m in modules]
+            helpers = pscript_helpers(
+                sorted({f for m in mods for f in m.std_functions}),
+                sorted({f for m in mods for f in m.std_methods}),
+            )
+            parts = ["(function () {", '"use strict";', helpers]
+            parts += [m.linkable for m in mods]
+            if main:
+                parts.append(f"globalThis.{name}.main();")
+            parts.append("}());")
+            text = minify_js("\n".join(parts))
+            self.bundles[key] = self.place(name + ".js", text)
+        return self.bundles[key]
+
+    def expand_scripts(self, path, content, used):
+        """Each script tag naming a client module becomes one deferred script: the
+        module and what it needs that the page does not have yet. The last one
+        names, in ``data-later``, the bundle of what the page's modules load on
+        first use (``lazy`` fetches it)."""
+        tags = [
+            m for m in _SCRIPT_TAG.finditer(content) if m.group(2)[:-3] in self.modules
+        ]
+        if not tags:
+            return content
+        included = []
+        plans = []
+        for m in tags:
+            name = m.group(2)[:-3]
+            mods = [x for x in self.module_order(name) if x not in included]
+            included += mods
+            plans.append((m, name, mods))
+        later = self.later_modules(included)
+        last = max(i for i, plan in enumerate(plans) if plan[2])
+        pieces = []
+        pos = 0
+        for i, (m, name, mods) in enumerate(plans):
+            pieces.append(content[pos : m.start()])
+            pos = m.end()
+            if not mods:
+                continue
+            main = "main" in self.modules[name].exports
+            target = self.bundle(name, mods, main)
+            used.add(target)
+            tag = f'<script src="{relative_url(path, target)}" defer'
+            if later and i == last:
+                later_target = self.bundle(name + ".later", later)
+                used.add(later_target)
+                tag += f' data-later="{relative_url(path, later_target)}"'
+            pieces.append(tag + "></script>")
+        pieces.append(content[pos:])
+        return "".join(pieces)
+
+    def combine_styles(self, path, content, used):
+        """Consecutive stylesheet links of the site's own sheets become one link to
+        their concatenation (one request), named after the first."""
+
+        def combine(m):
+            names = [h.group(2) for h in _STYLESHEET_HREF.finditer(m.group(0))]
+            if not all(n in self.static_paths for n in names):
+                return m.group(0)
+            text = "".join(self.outputs[self.static_paths[n]].decode() for n in names)
+            key = ("css",) + tuple(names)
+            if key not in self.bundles:
+                self.bundles[key] = self.place(names[0], text)
+            target = self.bundles[key]
+            used.add(target)
+            for n in names:
+                used.update(self.css_deps.get(n, ()))
+            trailing = m.group(0)[len(m.group(0).rstrip()) :]
+            url = relative_url(path, target)
+            return f'<link rel="stylesheet" href="{url}">{trailing}'
+
+        return _STYLESHEETS.sub(combine, content)
+
     def rewrite_html(self, path, content):
         used = self.references.setdefault(path, set())
-        included = []
-
-        def expand_script(m):
-            name = m.group(2)[:-3]
-            if name not in self.modules:
-                return m.group(0)
-            tags = []
-            for mod in self.module_order(name):
-                if mod in included:
-                    continue
-                included.append(mod)
-                tags.append(f'<script src="{mod}.js"></script>')
-            return "\n".join(tags)
 
         def rewrite_ref(m):
             target = m.group(3)
             if target not in self.static_paths:
                 return m.group(0)
-            used.add(target)
+            used.add(self.static_paths[target])
             used.update(self.css_deps.get(target, ()))
             url = relative_url(path, self.static_paths[target])
             return f"{m.group(1)}{m.group(2)}{url}{m.group(2)}"
 
-        content = _SCRIPT_TAG.sub(expand_script, content)
+        content = self.combine_styles(path, content, used)
+        content = self.expand_scripts(path, content, used)
         content = _ATTR_REF.sub(rewrite_ref, content)
+        for m in _INLINE_SCRIPT.finditer(content):
+            self.script_hashes.add(script_hash(m.group(1)))
         return content.encode("utf-8")
 
     def rewrite_manifest(self, path, content):
@@ -355,14 +550,15 @@ class Layout:
             if isinstance(ob, list):
                 return [walk(v) for v in ob]
             if isinstance(ob, str) and ob in self.static_paths:
-                self.references.setdefault(path, set()).add(ob)
+                self.references.setdefault(path, set()).add(self.static_paths[ob])
                 return relative_url(path, self.static_paths[ob])
             return ob
 
         return (json.dumps(walk(data), indent=2, ensure_ascii=False) + "\n").encode()
 
     def add_service_worker(self, reldir, sw):
-        """Precache the pages of this directory (and below) and what they reference."""
+        """Precache the pages of this directory (and below) and what they reference
+        (the bundles loaded on first use included, so that dialogs open offline)."""
         prefix = reldir + "/" if reldir else ""
         sw_path = prefix + "sw.js"
         cached = {}
@@ -377,12 +573,14 @@ class Layout:
             else:
                 continue
             cached[key] = self.outputs[path]
-            for name in sorted(self.references.get(path, ())):
-                target = self.static_paths[name]
+            for target in sorted(self.references.get(path, ())):
                 cached[relative_url(sw_path, target)] = self.outputs[target]
         cached["sw.js"] = sw
         enable_service_worker(cached)
         self.outputs[sw_path] = to_bytes(cached["sw.js"])
+
+    def policy(self):
+        return content_security_policy(self.script_hashes, self.api_url)
 
     def headers_file(self):
         urls = []
@@ -396,7 +594,11 @@ class Layout:
             ) or path.endswith(".html"):
                 urls.append(f"/{path}")
         rules = "".join(f"{url}\n  Cache-Control: no-cache\n" for url in urls)
-        return HEADERS_FILE.format(revalidate=rules)
+        security = "".join(
+            f"  {name}: {value}\n"
+            for name, value in security_headers(self.policy()).items()
+        )
+        return HEADERS_FILE.format(security=security, revalidate=rules)
 
 
 _gzip_cache = {}
@@ -423,7 +625,7 @@ def build_outputs(src=DEFAULT_SRC, api_url=DEFAULT_API_URL):
     """Compile the sources into {dist path: bytes}. Raises BuildError."""
     try:
         compiled = compile_sources(src, api_url)
-        layout = Layout(compiled, src)
+        layout = Layout(compiled, src, api_url)
         outputs = layout.run()
     except AssetError as err:
         raise BuildError(str(err)) from None

@@ -167,7 +167,7 @@ def main():
         errors = []
         page.on("pageerror", lambda err: errors.append(str(err)))
         page.goto(url)
-        page.wait_for_function("window.ttapp && window.dialogs")
+        page.wait_for_function("() => window.ttapp && window.basedialog")
         page.wait_for_timeout(400)
         page.evaluate("basedialog.close_all()")
         count, load_ms = page.evaluate(LOAD_RECORDS, [args.records, year])

@@ -67,7 +67,7 @@ def main():
         page_src = os.path.join(src, "index.md")
         page_out = os.path.join(out, "index.html")
         module_src = os.path.join(src, "app", "core", "env.py")
-        module_out = os.path.join(out, "static", "env.*.js")
+        module_out = os.path.join(out, "static", "app.*.js")  # the bundle holds env
         with open(page_src, encoding="utf-8") as f:
             page_text = f.read()
         with open(module_src, encoding="utf-8") as f:

@@ -1,9 +1,11 @@
 """Scripts of the pages around the app: login (PG-08), logout (PG-09), account
 (PG-10) and the credential generator (PG-13).
 
-Each page calls its ``init_*`` function once loaded. Links and redirects are relative
-to the site root (``auth.page_url``), and API calls go to ``env.api_url``, so the site
-works under any path prefix and with the API on another origin.
+A page loads this module with ``<script src="pages.js">``; once the page is parsed,
+``main()`` runs the ``init_*`` function of the page its ``<body data-page>`` names
+(no inline script: the Content-Security-Policy allows none). Links and redirects are
+relative to the site root (``auth.page_url``), and API calls go to ``env.api_url``, so
+the site works under any path prefix and with the API on another origin.
 """
 
 from pscript import window
@@ -12,6 +14,20 @@ from .app.store import auth, idb
 
 BCRYPT_COST = 10
 LOGOUT_CACHE_TIMEOUT = 3  # seconds to wait for IndexedDB on logout
+
+
+def main():
+    """Set up the page that <body data-page="..."> names (login, logout, account,
+    cred); other pages need nothing."""
+    page = window.document.body.getAttribute("data-page")
+    if page == "login":
+        init_login()
+    elif page == "logout":
+        init_logout()
+    elif page == "account":
+        init_account()
+    elif page == "cred":
+        init_cred()
 
 
 def _el(id):
@@ -253,6 +269,8 @@ _cred = {"generation": 0, "timer": None}
 
 
 def init_cred():
+    # Nothing is sent: Enter in a field does not submit the form.
+    _el("cred-form").addEventListener("submit", lambda e: e.preventDefault())
     for id in ["cred-username", "cred-password"]:
         _el(id).addEventListener("input", _schedule_hash)
     for kind in ["raw", "shell", "compose"]:

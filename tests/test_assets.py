@@ -261,6 +261,64 @@ def test_pymodule_import_errors_name_the_line():
         compile_pymodule("from . import dt\nfrom ..core import dt\n", "m.py")
 
 
+def test_pymodule_imports_on_first_use():
+    """Imports in ``if lazy.ON_FIRST_USE:`` are not passed to the module: it reaches
+    them through their globals once lazy has loaded them."""
+    js = compile_pymodule(
+        "from . import lazy\n"
+        "from .core import dt\n\n"
+        "if lazy.ON_FIRST_USE:  # the dialogs\n"
+        "    from .dialogs import (\n        menudialog,\n    )\n"
+        "    from .reports import reportdialog\n\n"
+        "def open_menu(app):\n"
+        "    lazy.run(lambda: menudialog.MenuDialog(app).open())\n",
+        "/src/app/main.py",
+    )
+    assert js.requires == ("lazy", "dt")
+    assert [(i.name, i.path, i.lineno) for i in js.later] == [
+        ("menudialog", "dialogs/menudialog.py", 5),
+        ("reportdialog", "reports/reportdialog.py", 8),
+    ]
+    assert "root.main = factory(root.lazy, root.dt);" in js
+    assert "function (lazy, dt)" in js
+    assert "menudialog.MenuDialog(app)" in js  # the global, at call time
+    assert "ON_FIRST_USE" not in js
+
+
+def test_pymodule_first_use_block_errors():
+    with pytest.raises(AssetError, match=r"m.py:1: 'if lazy.ON_FIRST_USE:' holds"):
+        compile_pymodule("if lazy.ON_FIRST_USE:\n    x = 1\n", "m.py")
+    with pytest.raises(AssetError, match=r"m.py:1: 'if lazy.ON_FIRST_USE:' holds"):
+        compile_pymodule(
+            "if lazy.ON_FIRST_USE:\n    from . import a\nelse:\n    pass\n", "m.py"
+        )
+    with pytest.raises(
+        AssetError, match=r"m.py:3: 'from \. import a': a is imported both at load"
+    ):
+        compile_pymodule(
+            "from . import a\nif lazy.ON_FIRST_USE:\n    from . import a\n", "m.py"
+        )
+    with pytest.raises(AssetError, match=r"m.py:3: client modules are imported at"):
+        compile_pymodule(
+            "def f():\n    if lazy.ON_FIRST_USE:\n        from . import a\n", "m.py"
+        )
+
+
+def test_pymodule_linkable_text_leaves_the_helpers_to_the_bundle():
+    """The standalone module defines the PScript helpers it uses; ``linkable`` is the
+    same module without them, and names them for the bundle that defines them once."""
+    js = compile_pymodule(
+        "def f(items):\n    out = []\n    for x in items:\n        out.append(x)\n"
+        "    return len(out)\n",
+        "m.py",
+    )
+    assert "append" in js.std_methods
+    assert "var _pymeth_append = " in js
+    assert "var _pymeth_append = " not in js.linkable
+    assert "_pymeth_append.call(" in js.linkable
+    assert js.linkable.startswith("(function (root, factory) {")
+
+
 def test_pymodule_error_has_file_and_line():
     with pytest.raises(AssetError) as info:
         compile_pymodule("x = 1\n\ndef f():\n    return {**x}\n", "/src/app/bad.py")

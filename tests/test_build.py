@@ -57,13 +57,42 @@ def test_layout_is_shaped_like_urls(built_site):
     assert os.path.isfile(os.path.join(built_site, "app", "manifest.json"))
     assert os.path.isfile(os.path.join(built_site, "_headers"))
     static = os.listdir(os.path.join(built_site, "static"))
-    assert any(re.fullmatch(r"env\.[0-9a-f]{10}\.js", n) for n in static)
+    assert any(re.fullmatch(r"app\.[0-9a-f]{10}\.js", n) for n in static)
+    assert any(re.fullmatch(r"app\.later\.[0-9a-f]{10}\.js", n) for n in static)
+    assert any(re.fullmatch(r"pages\.[0-9a-f]{10}\.js", n) for n in static)
     assert any(re.fullmatch(r"style\.[0-9a-f]{10}\.css", n) for n in static)
+    # Client modules come in bundles only, not one file each.
+    assert not any(
+        re.fullmatch(r"(env|dt|stores)\.[0-9a-f]{10}\.js", n) for n in static
+    )
 
 
-def test_app_pages_load_the_modules_app_imports(built_site):
-    """The app template names only app.js; the build adds what it imports, so every
-    client module under site_src/app/ comes with it, dependencies first."""
+def bundle_modules(text):
+    """The client modules a bundle defines, in order."""
+    return re.findall(r"\broot\.(\w+)=factory\(", text)
+
+
+def page_scripts(built_site, page):
+    """The script tags of a built page: [(src, data-later or None)]."""
+    html = open(os.path.join(built_site, page, "index.html")).read()
+    return [
+        (m.group(1), m.group(3))
+        for m in re.finditer(
+            r'<script src="([^"]+)"( defer)?(?: data-later="([^"]+)")?></script>', html
+        )
+    ]
+
+
+def read_static(built_site, page, url):
+    with open(os.path.normpath(os.path.join(built_site, page, url))) as f:
+        return f.read()
+
+
+def test_app_pages_load_one_bundle_and_the_dialogs_on_first_use(built_site):
+    """The app template names only app.js; the build bundles app and everything it
+    imports into one deferred script (dependencies first), and what app loads on
+    first use (the dialogs) into a second one named by data-later. Together they
+    hold every client module under site_src/app/, each once."""
     template = open(os.path.join(SITE_SRC, "app", "_template.html")).read()
     assert re.findall(r"<script\b[^>]*>", template) == ['<script src="app.js">']
     modules = set()
@@ -71,10 +100,82 @@ def test_app_pages_load_the_modules_app_imports(built_site):
         modules.update(f[:-3] for f in files if f.endswith(".py"))
     for page in ["app/", "app/demo/", "app/sandbox/"]:
         html = open(os.path.join(built_site, page, "index.html")).read()
-        scripts = re.findall(r'<script src="[./]*static/(\w+)\.[0-9a-f]+\.js"', html)
-        assert set(scripts) == modules, page
-        assert len(scripts) == len(modules), page
-        assert scripts[-1] == "app" and scripts.index("dt") < scripts.index("timeline")
+        assert html.count("<script") == 2  # the <base> script of the head, and ours
+        [(src, later)] = page_scripts(built_site, page)
+        assert re.fullmatch(r"(\.\./)+static/app\.[0-9a-f]{10}\.js", src)
+        assert re.fullmatch(r"(\.\./)+static/app\.later\.[0-9a-f]{10}\.js", later)
+        first = bundle_modules(read_static(built_site, page, src))
+        second = bundle_modules(read_static(built_site, page, later))
+        assert set(first) | set(second) == modules, page
+        assert len(first) + len(second) == len(modules), page
+        assert first[-1] == "app" and first.index("dt") < first.index("timeline")
+        assert first.index("lazy") < first.index("app")
+        # What draws the timeline is there at once; what only dialogs need is not.
+        for name in ["stores", "timeline", "overview", "topbar", "basedialog"]:
+            assert name in first, name
+        for name in ["menudialog", "recorddialog", "reportdialog", "importer"]:
+            assert name in second, name
+        assert second.index("autocomplete") < second.index("recorddialog")
+
+
+def test_bundles_are_minified_and_define_pscript_helpers_once(built_site):
+    [(src, later)] = page_scripts(built_site, "app/")
+    for url in (src, later):
+        text = read_static(built_site, "app/", url)
+        assert text.startswith('(function(){"use strict";')
+        assert text.count("var _pyfunc_op_instantiate=") == 1
+        assert "\n\n" not in text and "// " not in text
+        # Docstrings (PScript turns them into comments) are gone.
+        assert "The app page: bootstrap" not in text
+    first = read_static(built_site, "app/", src)
+    # The page's script runs app.main() when the page is parsed (it is deferred).
+    assert first.rstrip().endswith("globalThis.app.main();}());")
+
+
+def test_pages_have_no_inline_script_but_the_one_allowed_by_the_policy(built_site):
+    """Every inline script of every page has its hash in the Content-Security-Policy
+    of _headers; there is one, the same on every page (the <base> of _head.html)."""
+    headers = open(os.path.join(built_site, "_headers")).read()
+    policy = re.search(r"\n  Content-Security-Policy: (.*)\n", headers).group(1)
+    found = set()
+    for name, data in tree(built_site).items():
+        if name.endswith(".html"):
+            for script in re.findall(
+                r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", data.decode(), re.S
+            ):
+                found.add(build.script_hash(script))
+    assert len(found) == 1
+    assert policy == build.content_security_policy(found)
+    assert f"script-src 'self' {found.pop()};" in policy
+    for directive in [
+        "default-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "connect-src 'self';",
+        "img-src 'self' data: blob:",
+    ]:
+        assert directive in policy, directive
+    assert "unsafe-eval" not in policy
+    assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    for line in [
+        "  Referrer-Policy: same-origin",
+        "  X-Content-Type-Options: nosniff",
+        "  X-Frame-Options: DENY",
+    ]:
+        assert f"\n{line}\n" in headers.split("/static/*")[0], line
+
+
+def test_app_page_gets_one_stylesheet(built_site):
+    """Consecutive stylesheets of the site become one file (one request)."""
+    html = open(os.path.join(built_site, "app", "index.html")).read()
+    sheets = re.findall(r'<link rel="stylesheet" href="([^"]+)">', html)
+    assert len(sheets) == 1
+    css = read_static(built_site, "app/", sheets[0])
+    for selector in [".ttapp", ".tt-dialog", ".tt-report"]:  # app, dialogs, tools
+        assert selector in css, selector
+    assert "\n\n" not in css and "/*" not in css  # minified
 
 
 def test_two_builds_are_byte_identical(tmp_path):
@@ -119,7 +220,7 @@ def test_hashed_references_resolve(built_site):
         if not name.endswith(".html"):
             continue
         html = data.decode()
-        for ref in re.findall(r'\s(?:src|href)="([^"\'+ ]+)"', html):
+        for ref in re.findall(r'\s(?:src|href|data-later)="([^"\'+ ]+)"', html):
             if ref.startswith(("http:", "https:", "#", "mailto:")) or "{" in ref:
                 continue
             ref = ref.split("#")[0].split("?")[0]
@@ -136,6 +237,10 @@ def test_service_worker_lists_existing_assets(built_site):
     m = re.search(r"var assets = (\[.*?\]);", sw)
     assets = json.loads(m.group(1))
     assert "./" in assets and "demo/" in assets and "sandbox/" in assets
+    # Both bundles: the dialogs open offline. Not the PDF library (loaded on demand).
+    assert any(re.fullmatch(r"\.\./static/app\.[0-9a-f]{10}\.js", a) for a in assets)
+    assert any(re.fullmatch(r"\.\./static/app\.later\.\w+\.js", a) for a in assets)
+    assert not any("jspdf" in a for a in assets)
     files = tree(built_site)
     for asset in assets:
         target = os.path.normpath(os.path.join("app", asset))
@@ -158,6 +263,8 @@ def test_api_url_option(tmp_path):
     assert r.returncode == 0, r.stderr
     html = (out / "app" / "index.html").read_text()
     assert '"api_url": "https://api.example.com/tt/api/v2/"' in html
+    headers = (out / "_headers").read_text()
+    assert "connect-src 'self' https://api.example.com;" in headers
     default = open(os.path.join(ROOT, "site_src", "index.md")).read()
     assert default  # sanity
     r = run_build("--out", str(tmp_path / "bad"), "--api-url", "javascript:alert(1)")
@@ -210,6 +317,20 @@ def test_broken_template_and_scss_and_import(tmp_path):
     assert r.returncode == 1 and "uses.py:1: 'from . import ghost'" in r.stderr
 
 
+def built_scripts(out, page="app"):
+    """[(the modules of the bundle, the modules of its data-later bundle or None)]
+    for each script tag of a built page."""
+    html = (out / page / "index.html").read_text()
+    found = []
+    for src, later in re.findall(
+        r'<script src="([^"]+)" defer(?: data-later="([^"]+)")?></script>', html
+    ):
+        first = bundle_modules((out / page / src).read_text())
+        second = bundle_modules((out / page / later).read_text()) if later else None
+        found.append((first, second))
+    return found
+
+
 def test_module_scripts_expand_in_dependency_order(tmp_path):
     src = tmp_path / "src"
     (src / "app").mkdir(parents=True)
@@ -222,11 +343,11 @@ def test_module_scripts_expand_in_dependency_order(tmp_path):
     )
     out = tmp_path / "out"
     _, line = build.build(str(src), str(out))
+    assert built_scripts(out) == [(["a", "b", "c"], None)]
     html = (out / "app" / "index.html").read_text()
-    scripts = re.findall(
-        r'<script src="\.\./static/(\w)\.[0-9a-f]+\.js"></script>', html
-    )
-    assert scripts == ["a", "b", "c"]
+    assert "a.js" not in html  # already in c's bundle
+    bundle = re.search(r'src="([^"]+)"', html).group(1)
+    assert ".main()" not in (out / "app" / bundle).read_text()  # c has no main()
 
 
 def test_modules_in_folders_link_by_their_imports(tmp_path):
@@ -241,11 +362,7 @@ def test_modules_in_folders_link_by_their_imports(tmp_path):
     (src / "app" / "index.md").write_text('% T\n\n<script src="main.js"></script>\n')
     out = tmp_path / "out"
     build.build(str(src), str(out))
-    html = (out / "app" / "index.html").read_text()
-    scripts = re.findall(
-        r'<script src="\.\./static/(\w+)\.[0-9a-f]+\.js"></script>', html
-    )
-    assert scripts == ["a", "b", "c", "main"]
+    assert built_scripts(out) == [(["a", "b", "c", "main"], None)]
     assert not (out / "app" / "core").exists()  # no pages there: nothing but static/
 
     (src / "app" / "views" / "c.py").write_text("from . import a\nZ = 3\n")
@@ -258,6 +375,45 @@ def test_modules_in_folders_link_by_their_imports(tmp_path):
     (src / "app" / "views" / "c.py").write_text("from .... import a\n")
     with pytest.raises(build.BuildError, match="that is outside the sources"):
         build.build(str(src), str(out))
+
+
+def test_modules_loaded_on_first_use_go_to_a_second_bundle(tmp_path):
+    """What a page's modules import in 'if lazy.ON_FIRST_USE:' (and what that needs,
+    on first use too) is bundled apart, without what the first bundle has; the first
+    bundle's tag names it in data-later, the service worker precaches both, and a
+    module with main() has it called at the end of its bundle."""
+    src = tmp_path / "src"
+    (src / "app" / "dialogs").mkdir(parents=True)
+    (src / "_template.html").write_text("{{ main }}")
+    (src / "app" / "lazy.py").write_text("ON_FIRST_USE = False\n")
+    (src / "app" / "shared.py").write_text("S = 1\n")
+    (src / "app" / "dialogs" / "helper.py").write_text("from .. import shared\nH=1\n")
+    (src / "app" / "dialogs" / "later2.py").write_text("L2 = 1\n")
+    (src / "app" / "dialogs" / "dialog.py").write_text(
+        "from .. import shared\nfrom . import helper\n\n"
+        "if lazy.ON_FIRST_USE:\n    from . import later2\n\nD = 1\n"
+    )
+    (src / "app" / "main.py").write_text(
+        "from . import lazy, shared\n\n"
+        "if lazy.ON_FIRST_USE:\n    from .dialogs import dialog\n\n"
+        "def main():\n    return dialog.D\n"
+    )
+    (src / "app" / "index.md").write_text('% T\n\n<script src="main.js"></script>\n')
+    (src / "app" / "sw.js").write_text('var cacheName = "x";\nvar assets = [];\n')
+    out = tmp_path / "out"
+    build.build(str(src), str(out))
+    assert built_scripts(out) == [
+        (["lazy", "shared", "main"], ["helper", "dialog", "later2"])
+    ]
+    html = (out / "app" / "index.html").read_text()
+    src_url, later_url = re.search(
+        r'<script src="\.\./(static/main\.\w+\.js)" defer '
+        r'data-later="\.\./(static/main\.later\.\w+\.js)"></script>',
+        html,
+    ).groups()
+    assert (out / src_url).read_text().endswith("globalThis.main.main();}());\n")
+    sw = (out / "app" / "sw.js").read_text()
+    assert f'"../{src_url}"' in sw and f'"../{later_url}"' in sw
 
 
 def test_module_names_are_unique_across_folders(tmp_path):

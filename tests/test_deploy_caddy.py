@@ -12,6 +12,7 @@ from deploy_checks import (
     check_localhost_refused,
     recipe,
     run_api,
+    site_policy,
     start_web_server,
     stop_web_server,
 )
@@ -68,8 +69,8 @@ def caddy_for(tmp_path, built_site):
         stop_web_server(proc)
 
 
-def test_caddy_recipe(caddy_for, run_server):
-    check_everything(caddy_for(run_api(run_server)))
+def test_caddy_recipe(caddy_for, run_server, built_site):
+    check_everything(caddy_for(run_api(run_server)), site_policy(built_site))
 
 
 def test_caddy_recipe_refuses_localhost_login_even_if_the_api_allows_it(

@@ -11,6 +11,7 @@ from deploy_checks import (
     check_localhost_refused,
     recipe,
     run_api,
+    site_policy,
     start_web_server,
     stop_web_server,
 )
@@ -78,8 +79,8 @@ http {{
         stop_web_server(proc)
 
 
-def test_nginx_recipe(nginx_for, run_server):
-    check_everything(nginx_for(run_api(run_server)))
+def test_nginx_recipe(nginx_for, run_server, built_site):
+    check_everything(nginx_for(run_api(run_server)), site_policy(built_site))
 
 
 def test_nginx_recipe_refuses_localhost_login_even_if_the_api_allows_it(

@@ -3,6 +3,9 @@ health check, pretty URLs, gzip, revalidation and cache headers, and no way out 
 site directory."""
 
 import gzip
+import os
+import re
+import shutil
 
 import httpx
 import pytest
@@ -74,9 +77,7 @@ def test_status_and_outside_prefix(site_server):
 
 def test_static_assets_immutable_and_gzip(site_server, built_site):
     html = httpx.get(site_server.url("app/")).text
-    import re
-
-    js = re.search(r'src="\.\./(static/env\.[0-9a-f]+\.js)"', html).group(1)
+    js = re.search(r'src="\.\./(static/app\.[0-9a-f]+\.js)"', html).group(1)
     r = httpx.get(site_server.url(js), headers={"accept-encoding": "identity"})
     assert r.status_code == 200
     assert r.headers["cache-control"] == "public, max-age=31536000, immutable"
@@ -90,6 +91,70 @@ def test_static_assets_immutable_and_gzip(site_server, built_site):
     ) as r:
         body = b"".join(r.iter_raw())
     assert gzip.decompress(body).startswith(b"<!DOCTYPE html>")
+
+
+def site_policy(built_site):
+    """The Content-Security-Policy the build wrote into _headers."""
+    with open(os.path.join(built_site, "_headers"), encoding="utf-8") as f:
+        return re.search(r"\n  Content-Security-Policy: (.*)\n", f.read()).group(1)
+
+
+SECURITY = {
+    "referrer-policy": "same-origin",
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+}
+
+
+def test_security_headers_on_every_answer_of_the_site(site_server, built_site):
+    """Pages, static files, redirects and not-modified answers carry the build's
+    Content-Security-Policy (with the hash of the pages' inline script) and the
+    other security headers."""
+    policy = site_policy(built_site)
+    assert "script-src 'self' 'sha256-" in policy
+    html = httpx.get(site_server.url("app/")).text
+    bundle = re.search(r'src="\.\./(static/app\.[0-9a-f]+\.js)"', html).group(1)
+    page = httpx.get(site_server.url("login/"))
+    answers = [
+        page,
+        httpx.get(site_server.url("app/demo/")),
+        httpx.get(site_server.url(bundle)),
+        httpx.get(site_server.url("app/sw.js")),
+        httpx.get(site_server.url("app/manifest.json")),
+        httpx.get(site_server.url("login")),  # 301
+        httpx.get(
+            site_server.url("login/"), headers={"if-none-match": page.headers["etag"]}
+        ),
+    ]
+    assert [r.status_code for r in answers] == [200] * 5 + [301, 304]
+    for r in answers:
+        assert r.headers["content-security-policy"] == policy, r.url
+        for name, value in SECURITY.items():
+            assert r.headers[name] == value, (r.url, name)
+
+
+def test_security_headers_follow_a_new_build(run_server, tmp_path, built_site):
+    """The policy comes from the site's _headers, read again when it changes; a
+    site without one gets a policy without inline scripts."""
+    site = tmp_path / "site"
+    shutil.copytree(built_site, site)
+    server = run_server(site_dir=str(site))
+    r = httpx.get(server.url("app/"))
+    assert r.headers["content-security-policy"] == site_policy(built_site)
+    headers = (site / "_headers").read_text()
+    (site / "_headers").write_text(
+        headers.replace("connect-src 'self'", "connect-src 'self' https://api.example")
+    )
+    r = httpx.get(server.url("app/"))
+    assert (
+        "connect-src 'self' https://api.example;"
+        in r.headers["content-security-policy"]
+    )
+    (site / "_headers").unlink()
+    r = httpx.get(server.url("app/"))
+    policy = r.headers["content-security-policy"]
+    assert "script-src 'self';" in policy and "frame-ancestors 'none'" in policy
+    assert r.headers["x-content-type-options"] == "nosniff"
 
 
 def test_etag_revalidation(site_server):

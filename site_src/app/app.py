@@ -5,6 +5,11 @@
 browser (PG-04), creates the store and the ``App``, registers the service worker on the
 real app page only, and shows the demo/sandbox info dialog (DM-01, DM-04).
 
+``main()`` is what the app pages run once parsed (the build calls it at the end of the
+page's script): it starts the kind that ``<div id="ttapp" data-kind="...">`` names.
+The dialogs are loaded on first use (``lazy``): the page's first script holds what
+draws the timeline; the first dialog opened fetches the rest.
+
 ``App`` builds the page (top band and button row from ``topbar``, the timeline canvas,
 the overview panel, the narrow-screen panel tabs of TL-02, the logged-out view of
 PG-12), owns the visible range and its animation (TL-04, TL-06), the keyboard
@@ -16,21 +21,22 @@ docs/client.md: ``store``, ``get_range()``, ``animate_range()``, ``request_redra
 
 from pscript import window
 
-from . import pwa
+from . import lazy, pwa
 from .core import dt, markup, settings, tags, theme
-from .dialogs import (
-    basedialog,
-    helpdialog,
-    menudialog,
-    notificationdialog,
-    recorddialog,
-    searchdialog,
-    tagdialogs,
-    timerangedialog,
-)
-from .reports import reportdialog
+from .dialogs import basedialog, notificationdialog
 from .store import stores
 from .timeline import canvas, overview, timeline, timescale, topbar
+
+if lazy.ON_FIRST_USE:  # in the page's second bundle: reached inside self._later()
+    from .dialogs import (
+        helpdialog,
+        menudialog,
+        recorddialog,
+        searchdialog,
+        tagdialogs,
+        timerangedialog,
+    )
+    from .reports import reportdialog
 
 NARROW_PANELS = 785  # below this panel width only one panel shows (TL-02)
 MIN_RANGE = 60
@@ -78,6 +84,14 @@ def _root():
         root.id = "ttapp"
         window.document.body.appendChild(root)
     return root
+
+
+def main():
+    """Start the app this page asks for: ``<div id="ttapp" data-kind="demo">``
+    (``app``, ``demo`` or ``sandbox``; ``app`` when the page names none)."""
+    root = window.document.getElementById("ttapp")
+    kind = root.getAttribute("data-kind") if root else None
+    return start(kind or "app")
 
 
 def start(kind="app"):
@@ -129,6 +143,24 @@ class Actions:
     def __init__(self, app):
         self.app = app
 
+    def _later(self, callback):
+        """Run ``callback`` (which opens a dialog) now, or once the dialogs have
+        loaded (the first time); a request while they load is dropped (the dialog
+        asked for first is about to open), a failed load is told in a dialog."""
+        if lazy.is_loading():
+            return
+        lazy.run(callback, self._load_failed)
+
+    def _load_failed(self, err):
+        window.console.warn(err)
+        notificationdialog.NotificationDialog(self.app).open(
+            "Not loaded",
+            "<p>This part of the app could not be loaded. Check the connection and "
+            "try again.</p>",
+            None,
+            "warning",
+        )
+
     # Records (RC-02, RC-03, RC-05, RC-06, RC-08)
 
     def _can_write(self):
@@ -138,12 +170,12 @@ class Actions:
     def start_record(self, *args):
         if not self._can_write():
             return
-        recorddialog.start_record(self.app, "")
+        self._later(lambda: recorddialog.start_record(self.app, ""))
 
     def resume_record(self, *args):
         if not self._can_write():
             return
-        recorddialog.resume_record(self.app)
+        self._later(lambda: recorddialog.resume_record(self.app))
 
     def stop_all(self, *args):
         """Stop every running record now, at least 2 s long (RC-05)."""
@@ -162,10 +194,18 @@ class Actions:
         """A record made by dragging on the timeline (RC-06): the New dialog."""
         if not self._can_write():
             return
-        recorddialog.RecordDialog(self.app).open("new", record, self._after_dialog)
+        self._later(
+            lambda: recorddialog.RecordDialog(self.app).open(
+                "new", record, self._after_dialog
+            )
+        )
 
     def edit_record(self, record):
-        recorddialog.RecordDialog(self.app).open("edit", record, self._after_dialog)
+        self._later(
+            lambda: recorddialog.RecordDialog(self.app).open(
+                "edit", record, self._after_dialog
+            )
+        )
 
     def _after_dialog(self, value):
         self.app.request_redraw()
@@ -224,21 +264,21 @@ class Actions:
     # Dialogs
 
     def open_menu(self, *args):
-        menudialog.MenuDialog(self.app).open()
+        self._later(lambda: menudialog.MenuDialog(self.app).open())
 
     def open_time_range(self, *args):
-        timerangedialog.TimeRangeDialog(self.app).open()
+        self._later(lambda: timerangedialog.TimeRangeDialog(self.app).open())
 
     def open_report(self, *args):
-        reportdialog.ReportDialog(self.app).open()
+        self._later(lambda: reportdialog.ReportDialog(self.app).open())
 
     def open_search(self, *args):
-        searchdialog.SearchDialog(self.app).open()
+        self._later(lambda: searchdialog.SearchDialog(self.app).open())
 
     def open_help(self, *args):
         """The keyboard shortcuts and how to use the app (keys ? and i)."""
         self.app.help_opened = True
-        helpdialog.HelpDialog(self.app).open()
+        self._later(lambda: helpdialog.HelpDialog(self.app).open())
 
     def show_sync_status(self, *args):
         notificationdialog.show_sync_status(self.app)
@@ -247,11 +287,21 @@ class Actions:
         """The tag dialog for one tag, the combination dialog for several."""
         real = [t for t in tag_list if t != tags.UNTAGGED]
         if len(real) == 1:
-            tagdialogs.TagDialog(self.app).open(real[0], self._after_dialog)
+            self._later(
+                lambda: tagdialogs.TagDialog(self.app).open(real[0], self._after_dialog)
+            )
         elif len(real) > 1:
-            tagdialogs.TagComboDialog(self.app).open(" ".join(real), self._after_dialog)
+            self._later(
+                lambda: tagdialogs.TagComboDialog(self.app).open(
+                    " ".join(real), self._after_dialog
+                )
+            )
         elif len(tag_list) == 1:
-            tagdialogs.TagDialog(self.app).open(tag_list[0], self._after_dialog)
+            self._later(
+                lambda: tagdialogs.TagDialog(self.app).open(
+                    tag_list[0], self._after_dialog
+                )
+            )
 
 
 # %% The app

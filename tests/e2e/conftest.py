@@ -26,6 +26,7 @@ from .helpers import (
     USERS,
     new_context,
     new_page,
+    no_csp_violations,  # noqa: F401 - autouse: no test may violate the CSP
     open_app,
     start_static_site,
 )

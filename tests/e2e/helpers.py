@@ -4,12 +4,22 @@
   of every context made here); ``local(y, mo, d, h, mi, s)`` is a local time there.
 * Browsers: ``new_context(browser, width, height, touch=False, **options)`` (touch:
   a phone, with a coarse pointer and twice the pixels), ``new_page(context,
-  clock=None)`` (collects ``page.js_errors`` and ``page.requests``; with ``clock``,
-  Playwright's fake clock stands at that time). ``DESKTOP`` and ``PHONE`` sizes.
+  clock=None)`` (collects ``page.js_errors``, ``page.requests`` and
+  ``page.csp_violations``; with ``clock``, Playwright's fake clock stands at that
+  time). ``DESKTOP`` and ``PHONE`` sizes.
+* The Content-Security-Policy: every page made by ``new_page`` reports each violation
+  (the ``securitypolicyviolation`` event, and the browser's console message) into
+  ``page.csp_violations``; the autouse fixture ``no_csp_violations`` fails the test
+  at teardown when any page of the test has one. ``take_csp_violations(page)``
+  returns and clears them (for a test that provokes one on purpose).
 * The app: ``open_app(page, site, path)`` opens an app page and waits for the app
   (``window.ttapp``); ``login(page, site, user)`` logs in through the login page,
-  ``login_app`` then waits for the app too; ``wait_for_app(page, pin)``. With ``pin``
-  the app's clock is pinned to ``NOW`` (``dt.set_now``) and the timeline shows that day.
+  ``login_app`` then waits for the app too; ``wait_for_app(page, pin, dialogs)``. With
+  ``pin`` the app's clock is pinned to ``NOW`` (``dt.set_now``) and the timeline shows
+  that day; with ``dialogs`` (the default) the modules the app loads on first use
+  (the dialogs, ``lazy``) are loaded too, so that tests can reach them by their
+  globals (``menudialog.MenuDialog``); the first-use loading itself is tested in
+  test_pages_loading.py.
   ``settled(page)``: the range has come to rest and is drawn; ``next_frames(page)``.
 * The store on the page: ``add_records``, ``put_record``, ``get_record``, ``running``,
   ``visible_records``, ``set_range``, ``sync`` (one cycle), ``sync_until_idle``.
@@ -24,10 +34,12 @@ import base64
 import datetime
 import json
 import os
+import re
 import time
 from zoneinfo import ZoneInfo
 
 import httpx
+import pytest
 
 from conftest import ROOT
 
@@ -62,18 +74,74 @@ def new_context(browser, width=DESKTOP[0], height=DESKTOP[1], touch=False, **opt
     )
 
 
+# Each Content-Security-Policy violation of a page, said in its console (the browser
+# says it too, in its own words: both are collected).
+_REPORT_CSP = """document.addEventListener("securitypolicyviolation", (e) => {
+    console.error("securitypolicyviolation: " + e.effectiveDirective + " blocked "
+        + (e.blockedURI || "(inline)") + " at " + e.sourceFile + ":" + e.lineNumber);
+}, true);"""
+_pages_of_test = []
+
+
+def _on_console(page, msg):
+    text = msg.text
+    if text.startswith("securitypolicyviolation: ") or (
+        "Content Security Policy" in text and msg.type in ("error", "warning")
+    ):
+        page.csp_violations.append(text)
+
+
+_FUNCTION_TEXT = re.compile(r"^\s*(async\s+)?(function\b|\([^)]*\)\s*=>|[\w$]+\s*=>)")
+
+
+def _polled_without_eval(wait_for_function):
+    """``page.wait_for_function`` that gives Playwright a function: a plain
+    expression it polls with ``eval``, which the strict CSP forbids (as it should),
+    so ``"window.x"`` becomes ``"() => (window.x)"``."""
+
+    def wait(expression, **options):
+        if not _FUNCTION_TEXT.match(expression):
+            expression = f"() => ({expression})"
+        return wait_for_function(expression, **options)
+
+    return wait
+
+
 def new_page(context, clock=None):
-    """A page that collects its script errors (``page.js_errors``) and the URLs it
-    requests (``page.requests``); with ``clock``, Playwright's clock is fixed there."""
+    """A page that collects its script errors (``page.js_errors``), the URLs it
+    requests (``page.requests``) and its Content-Security-Policy violations
+    (``page.csp_violations``); with ``clock``, Playwright's clock is fixed there."""
     page = context.new_page()
     page.set_default_timeout(10000)
     page.js_errors = []
     page.requests = []
+    page.csp_violations = []
     page.on("pageerror", lambda err: page.js_errors.append(str(err)))
     page.on("request", lambda r: page.requests.append(r.url))
+    page.on("console", lambda msg: _on_console(page, msg))
+    page.add_init_script(_REPORT_CSP)
+    page.wait_for_function = _polled_without_eval(page.wait_for_function)
+    _pages_of_test.append(page)
     if clock is not None:
         page.clock.set_fixed_time(clock)
     return page
+
+
+def take_csp_violations(page):
+    """The page's Content-Security-Policy violations so far (cleared)."""
+    found = list(page.csp_violations)
+    page.csp_violations.clear()
+    return found
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations():
+    """Fail the test when a page it made violated the Content-Security-Policy."""
+    _pages_of_test.clear()
+    yield
+    found = [v for page in _pages_of_test for v in page.csp_violations]
+    _pages_of_test.clear()
+    assert not found, "Content-Security-Policy violations:\n" + "\n".join(found)
 
 
 # %% The app on a page
@@ -85,13 +153,16 @@ _PIN = """(now) => {
 }"""
 
 
-def wait_for_app(page, pin=False):
+def wait_for_app(page, pin=False, dialogs=True):
     """Wait until the app of the page is ready: ``window.ttapp`` with its timeline,
     its store loaded from the cache, the welcome note of the demo or sandbox closed
     (and its history entry gone). With ``pin``, ``dt`` is pinned to ``NOW`` and the
-    timeline shows that day. Returns the store's user name."""
+    timeline shows that day; with ``dialogs``, the modules loaded on first use are
+    loaded. Returns the store's user name."""
     page.wait_for_function("window.ttapp && window.ttapp.timeline")
     page.evaluate("window.ttapp.store._loading")
+    if dialogs:
+        page.evaluate("lazy.load()")
     if page.evaluate("window.ttapp.kind") != "app":
         page.wait_for_selector(".tt-notification")  # the welcome note, after 0.2 s
         page.evaluate("basedialog.close_all()")
@@ -101,11 +172,11 @@ def wait_for_app(page, pin=False):
     return page.evaluate("window.ttapp.store.username")
 
 
-def open_app(page, site, path="app/sandbox/", pin=True):
+def open_app(page, site, path="app/sandbox/", pin=True, dialogs=True):
     """Open an app page of ``site`` (the server, or a static site) and wait for the
     app (``wait_for_app``). Returns the store's user name."""
     page.goto(site.url(path))
-    return wait_for_app(page, pin)
+    return wait_for_app(page, pin, dialogs)
 
 
 def login(page, site, user="alice", password=None):
@@ -117,11 +188,11 @@ def login(page, site, user="alice", password=None):
     page.wait_for_url("**/app/")
 
 
-def login_app(page, site, user="alice", pin=True):
+def login_app(page, site, user="alice", pin=True, dialogs=True):
     """Log in through the login page and wait for the app with the connected store.
     Returns the user name the store has."""
     login(page, site, user)
-    return wait_for_app(page, pin)
+    return wait_for_app(page, pin, dialogs)
 
 
 def set_range(page, t1, t2):

@@ -118,7 +118,8 @@ def test_app_shell_loads_offline_from_the_service_worker(context, page, static_s
     assert len(names) == 1 and names[0].startswith("timetagger_v")
     assert static_site.url("app/") in urls
     assert static_site.url("app/demo/") in urls
-    assert any("/static/stores." in u for u in urls)
+    assert any("/static/app." in u for u in urls)  # the bundle of the app modules
+    assert any("/static/app.later." in u for u in urls)  # of the dialogs
     assert any("/static/icon-512." in u for u in urls)
     assert not any("/api/" in u for u in urls)
 

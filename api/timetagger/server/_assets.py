@@ -18,7 +18,10 @@ Per file, by extension:
   parent folder (``JSModule.imports``; ``build.py`` checks that each exists). The
   module defines the global ``<stem>`` whose attributes are the module's public names,
   sorted; a module is reached at run time by that global, so a site's module names are
-  unique whatever folder they live in.
+  unique whatever folder they live in. Imports in a top-level block
+  ``if lazy.ON_FIRST_USE:`` name modules that are loaded on first use
+  (``JSModule.later``): the build puts them in a page's second bundle, and the module
+  reaches them through their globals once ``lazy`` has loaded that bundle.
 * ``.html .js .css .json .txt .svg .xml .webmanifest``: text, as is.
 * images, fonts and audio: bytes, as is.
 
@@ -95,14 +98,23 @@ class AssetError(Exception):
 
 
 class JSModule(str):
-    """The JS text of a compiled client module, with its ``name``, the names of the
-    modules it ``requires`` (their globals), where those live (``imports``: one
-    ``ModuleImport`` per required module) and the names it ``exports``."""
+    """The JS text of a compiled client module (standalone: the PScript helpers it
+    uses are inside), with its ``name``, the names of the modules it ``requires``
+    (their globals, passed to it when it loads), where those live (``imports``: one
+    ``ModuleImport`` per required module), the modules it loads on first use
+    (``later``: ``ModuleImport`` list, not passed to it), and the names it
+    ``exports``. For bundling, ``linkable`` is the same module without the PScript
+    helpers, and ``std_functions`` / ``std_methods`` name the helpers it needs (a
+    bundle defines each once, see ``pscript_helpers``)."""
 
     name = ""
     requires = ()
     imports = ()
+    later = ()
     exports = ()
+    linkable = ""
+    std_functions = ()
+    std_methods = ()
 
 
 class ModuleImport(NamedTuple):
@@ -275,10 +287,10 @@ def compile_pymodule(source, filename):
     name = os.path.splitext(os.path.basename(filename))[0]
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
         raise AssetError(filename, 1, "a module name must be a valid identifier")
-    imports, code = _module_imports(source, filename)
+    imports, later, code = _module_imports(source, filename)
     requires = [imp.name for imp in imports]
     try:
-        parser = Parser(code, pysource=(filename, 0), inline_stdlib=True)
+        parser = Parser(code, pysource=(filename, 0), inline_stdlib=False)
         js = parser.dump()
     except SyntaxError as err:
         raise AssetError(filename, err.lineno, f"syntax error: {err.msg}") from None
@@ -296,24 +308,59 @@ def compile_pymodule(source, filename):
         ) from None
     defined = parser.vars.get_defined()
     exports = sorted(n for n in defined if not n.startswith("_"))
-    text = _MODULE_WRAPPER.format(
-        name=name,
-        dep_args=", ".join(f"root.{dep}" for dep in requires),
-        dep_names=", ".join(requires),
-        code=js.rstrip(),
-        exports=", ".join(f"{n}: {n}" for n in exports),
-    )
-    module = JSModule(text)
+    std_functions = tuple(sorted(parser._std_functions))
+    std_methods = tuple(sorted(parser._std_methods))
+
+    def wrap(code):
+        return _MODULE_WRAPPER.format(
+            name=name,
+            dep_args=", ".join(f"root.{dep}" for dep in requires),
+            dep_names=", ".join(requires),
+            code=code.strip(),
+            exports=", ".join(f"{n}: {n}" for n in exports),
+        )
+
+    helpers = pscript_helpers(std_functions, std_methods)
+    module = JSModule(wrap(helpers + js))
     module.name = name
     module.requires = tuple(requires)
     module.imports = tuple(imports)
+    module.later = tuple(later)
     module.exports = tuple(exports)
+    module.linkable = wrap(js)
+    module.std_functions = std_functions
+    module.std_methods = std_methods
     return module
 
 
+def pscript_helpers(std_functions, std_methods):
+    """The JS of PScript's runtime helpers with these names (and what they use)."""
+    from pscript.stdlib import get_partial_std_lib
+
+    if not std_functions and not std_methods:
+        return ""
+    return get_partial_std_lib(set(std_functions), set(std_methods), 0) + "\n"
+
+
+def _is_on_first_use_block(node):
+    """``if lazy.ON_FIRST_USE:`` (the imports of modules loaded on first use)."""
+    import ast
+
+    test = getattr(node, "test", None)
+    return (
+        isinstance(node, ast.If)
+        and isinstance(test, ast.Attribute)
+        and isinstance(test.value, ast.Name)
+        and test.value.id == "lazy"
+        and test.attr == "ON_FIRST_USE"
+    )
+
+
 def _module_imports(source, filename):
-    """The client modules a module imports (``ModuleImport`` list), and its source with
-    those import lines blanked (line numbers stay, for PScript's error messages)."""
+    """The client modules a module imports (``ModuleImport`` list), those it loads on
+    first use (the imports in its ``if lazy.ON_FIRST_USE:`` block), and its source
+    with those import lines blanked (line numbers stay, for PScript's error
+    messages)."""
     import ast
 
     try:
@@ -321,42 +368,65 @@ def _module_imports(source, filename):
     except SyntaxError as err:
         raise AssetError(filename, err.lineno, f"syntax error: {err.msg}") from None
     imports = []
+    later = []
     lines = source.splitlines()
     top_level = set()
+    statements = []  # (node, the list its modules go to)
     for node in tree.body:
-        if isinstance(node, ast.ImportFrom) and node.level > 0:
-            top_level.add(id(node))
-            statement = "from " + "." * node.level + (node.module or "") + " import "
-            folder = [".."] * (node.level - 1) + (node.module or "").split(".")
-            for alias in node.names:
-                if alias.asname is not None:
-                    raise AssetError(
-                        filename,
-                        node.lineno,
-                        f"'{statement}{alias.name} as {alias.asname}': a client "
-                        "module keeps its name (it is a global at run time)",
-                    )
-                if alias.name == "*":
-                    raise AssetError(
-                        filename, node.lineno, f"'{statement}*': name the modules"
-                    )
-                path = "/".join([p for p in folder if p] + [alias.name + ".py"])
-                seen = [imp for imp in imports if imp.name == alias.name]
-                if seen and seen[0].path != path:
-                    raise AssetError(
-                        filename,
-                        node.lineno,
-                        f"'{statement}{alias.name}' and '{seen[0].statement}' name "
-                        f"two modules {alias.name}",
-                    )
-                if not seen:
-                    imports.append(
-                        ModuleImport(
-                            alias.name, path, node.lineno, statement + alias.name
-                        )
-                    )
-            for i in range(node.lineno - 1, node.end_lineno):
+        if _is_on_first_use_block(node):
+            if node.orelse or not all(
+                isinstance(n, ast.ImportFrom) and n.level > 0 for n in node.body
+            ):
+                raise AssetError(
+                    filename,
+                    node.lineno,
+                    "'if lazy.ON_FIRST_USE:' holds relative imports only "
+                    "(of the modules loaded on first use)",
+                )
+            statements.extend((n, later) for n in node.body)
+            for i in range(node.lineno - 1, node.lineno):
                 lines[i] = ""
+        elif isinstance(node, ast.ImportFrom) and node.level > 0:
+            statements.append((node, imports))
+    for node, found in statements:
+        top_level.add(id(node))
+        statement = "from " + "." * node.level + (node.module or "") + " import "
+        folder = [".."] * (node.level - 1) + (node.module or "").split(".")
+        for alias in node.names:
+            if alias.asname is not None:
+                raise AssetError(
+                    filename,
+                    node.lineno,
+                    f"'{statement}{alias.name} as {alias.asname}': a client "
+                    "module keeps its name (it is a global at run time)",
+                )
+            if alias.name == "*":
+                raise AssetError(
+                    filename, node.lineno, f"'{statement}*': name the modules"
+                )
+            path = "/".join([p for p in folder if p] + [alias.name + ".py"])
+            seen = [imp for imp in imports + later if imp.name == alias.name]
+            if seen and seen[0].path != path:
+                raise AssetError(
+                    filename,
+                    node.lineno,
+                    f"'{statement}{alias.name}' and '{seen[0].statement}' name "
+                    f"two modules {alias.name}",
+                )
+            if seen and seen[0] not in found:
+                raise AssetError(
+                    filename,
+                    node.lineno,
+                    f"'{statement}{alias.name}': {alias.name} is imported both "
+                    "at load and on first use (line "
+                    f"{seen[0].lineno}); keep one",
+                )
+            if not seen:
+                found.append(
+                    ModuleImport(alias.name, path, node.lineno, statement + alias.name)
+                )
+        for i in range(node.lineno - 1, node.end_lineno):
+            lines[i] = ""
     for node in ast.walk(tree):
         if (
             isinstance(node, ast.ImportFrom)
@@ -368,7 +438,7 @@ def _module_imports(source, filename):
                 node.lineno,
                 "client modules are imported at the top level of a module",
             )
-    return imports, "\n".join(lines) + "\n"
+    return imports, later, "\n".join(lines) + "\n"
 
 
 def _pscript_error_line(tb):

@@ -6,6 +6,12 @@ behaviour for one process: pretty URLs (``login/`` serves ``login/index.html``, 
 ``ETag`` revalidation, and the cache policy of ``dist/_headers`` (hashed files under
 ``static/`` are immutable for a year, everything else is revalidated).
 
+Every answer (pages, static files, redirects, not-modified) carries the security
+headers of the build: the ``/*`` block of ``dist/_headers`` (its
+Content-Security-Policy holds the hashes of the pages' inline scripts and the API's
+origin, which only the build knows), re-read when that file changes. A site without
+``_headers`` gets ``DEFAULT_SECURITY_HEADERS`` (a policy without inline scripts).
+
 The path it gets is already percent-decoded (by the ASGI server) and is never decoded
 again. Request headers are read leniently (a stray non-UTF-8 byte in a Cookie or a
 User-Agent is harmless). A redirect's ``Location`` is built from the normalised path
@@ -40,6 +46,34 @@ EXTRA_TYPES = {
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 
+DEFAULT_SECURITY_HEADERS = {
+    "content-security-policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; "
+        "style-src-attr 'unsafe-inline'; img-src 'self' data: blob:; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    ),
+    "referrer-policy": "same-origin",
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+}
+
+
+def read_site_headers(text):
+    """The headers of the ``/*`` block of a ``_headers`` file (lower-case names)."""
+    found = {}
+    in_block = False
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if not line[0].isspace():
+            in_block = line.strip() == "/*"
+            continue
+        if in_block and ":" in line:
+            name, value = line.split(":", 1)
+            found[name.strip().lower()] = value.strip()
+    return found
+
 
 def content_type(path):
     ext = os.path.splitext(path)[1].lower()
@@ -53,6 +87,21 @@ class SiteServer:
 
     def __init__(self, dirname):
         self.root = os.path.realpath(dirname)
+        self._headers = (None, DEFAULT_SECURITY_HEADERS)
+
+    def security_headers(self):
+        """The ``/*`` headers of the site's ``_headers`` (cached on its mtime)."""
+        path = os.path.join(self.root, "_headers")
+        try:
+            st = os.stat(path)
+            stamp = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            return DEFAULT_SECURITY_HEADERS
+        if self._headers[0] != stamp:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                found = read_site_headers(f.read())
+            self._headers = (stamp, found or DEFAULT_SECURITY_HEADERS)
+        return self._headers[1]
 
     def resolve(self, subpath):
         """Map a URL path below the prefix to a file, or None. Never leaves the root.
@@ -100,6 +149,7 @@ class SiteServer:
                 {
                     "location": folder_location(prefix, folder, request),
                     "cache-control": REVALIDATE,
+                    **self.security_headers(),
                 },
                 b"",
             )
@@ -108,7 +158,7 @@ class SiteServer:
             "content-type": content_type(path),
             "cache-control": IMMUTABLE if rel.startswith("static/") else REVALIDATE,
             "vary": "accept-encoding",
-            "x-content-type-options": "nosniff",
+            **self.security_headers(),
         }
         serve = path
         accept = header(request, "accept-encoding", "")

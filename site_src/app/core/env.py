@@ -1,17 +1,34 @@
 """The environment the page was built for: version, site root and API base URL.
 
-The build writes ``window.timetagger_config = {version, api_url, root}`` into every
-page (``root`` is the path from the page to the site root). The API URL is either
+The build writes ``{version, api_url, root}`` as JSON into every page, in
+``<meta name="timetagger-config" content='...'>`` (data, not a script: the
+Content-Security-Policy allows no inline script); ``root`` is the path from the page
+to the site root. A ``window.timetagger_config`` object, when set (node tests, a page
+that embeds the app), is used instead. The API URL is either
 absolute (an API on another origin, set with ``build.py --api-url``) or relative to the
 site root (default ``api/v2/``: the API beside the site, same origin). PG-06.
 """
 
 from pscript import window
 
+_page_config = {"value": None}
+
 
 def get_config():
     """The config object the build put in the page (empty when absent)."""
-    return window.timetagger_config or {}
+    if window.timetagger_config:
+        return window.timetagger_config
+    if _page_config.value is None:
+        _page_config.value = {}
+        meta = None
+        if window.document:
+            meta = window.document.querySelector('meta[name="timetagger-config"]')
+        if meta:
+            try:
+                _page_config.value = window.JSON.parse(meta.getAttribute("content"))
+            except Exception as err:
+                window.console.warn("timetagger-config is not JSON:", err)
+    return _page_config.value
 
 
 def page_base_url():
