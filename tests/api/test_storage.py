@@ -191,32 +191,29 @@ def test_connections_of_users_seen_longest_ago_are_closed(tmp_path, monkeypatch)
     with a write under way keeps its connection."""
     import asyncio
 
-    from timetagger import config
     from timetagger.server import _items, _store
 
-    monkeypatch.setattr(config, "datadir", str(tmp_path))
     monkeypatch.setattr(_store, "MAX_CONNECTED", 2)
-    monkeypatch.setattr(_store, "_open", type(_store._open)())
-    monkeypatch.setattr(_store, "_connected", type(_store._connected)())
+    stores = _store.UserStores(_store.SQLiteFiles(str(tmp_path)))
 
     def use(name):
-        db = _store.get_user_db(name)
+        db = stores.get(name)
         db.refresh()  # what every request does first (``authenticate``)
         return db
 
     def open_ones():
-        return {db.username for db in _store._open.values() if db.conn is not None}
+        return {db.username for db in stores.open.values() if db.conn is not None}
 
     async def main():
         for i in range(4):
-            _store.get_user_db(f"user{i}", create=True)
+            stores.get(f"user{i}", create=True)
         assert open_ones() == {"user2", "user3"}
         seed = await use("user0").get_seed("webtoken_seed")
         assert open_ones() == {"user3", "user0"}
         use("user1")
         assert open_ones() == {"user0", "user1"}
         # Another worker rotates user0's seed while user0's connection is closed.
-        other = _store.UserDB("user0", _store.get_user_db("user0").filename)
+        other = _store.UserDB("user0", stores.get("user0").filename)
         rotated = await other.get_seed("webtoken_seed", rotate=True)
         other.close()
         use("user2")
@@ -233,8 +230,7 @@ def test_connections_of_users_seen_longest_ago_are_closed(tmp_path, monkeypatch)
         accepted, _, _ = await use("user3").put_items("records", entries)
         assert accepted == ["r"]
         assert open_ones() == {"user2", "user3"}
-        for db in _store._open.values():
-            db.close()
+        stores.close()
 
     asyncio.run(main())
 

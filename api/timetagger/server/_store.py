@@ -30,6 +30,13 @@ the users seen last keep their connections open between requests (MAX_CONNECTED)
 Reads return data, never an answer: a pull (``Pull``) gives the stored JSON texts in
 pieces from one snapshot, a time range (``RangeRead``) the texts one by one; the API
 handlers encode and compress them.
+
+Which object stores a user's data: ``UserStores`` maps a user name to its store
+object, for one storage backend. This module's backend is ``SQLiteFiles`` (a file per
+user, a ``UserDB`` per file); ``_server.storage_backend`` is where the backend is
+chosen, and another one (PostgreSQL, say) plugs in there with the same two methods,
+``exists(username)`` and ``open(username)``, and store objects with ``UserDB``'s
+public methods (see docs/api.md, "Storage backends").
 """
 
 import asyncio
@@ -42,10 +49,10 @@ import time
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
-from .. import config
 from ._items import ErrorList, chunked
 from ._memory import release_memory_soon
-from ._utils import user2filename
+from ._threads import in_thread
+from ._utils import datadir_path, user_file
 
 TABLE_INDICES = {
     "userinfo": ("!key", "st"),
@@ -75,12 +82,7 @@ ST_STEP = 0.0001
 
 logger = logging.getLogger("timetagger")
 encode = json.JSONEncoder(ensure_ascii=True).encode  # as itemdb encodes items
-_executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="timetagger-db")
 _checkpointer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="timetagger-ckpt")
-
-
-async def in_thread(func, *args):
-    return await asyncio.get_running_loop().run_in_executor(_executor, func, *args)
 
 
 # %% Connections and transactions
@@ -483,11 +485,24 @@ class RangeRead:
 
 
 class UserDB:
-    """One user's database: a connection for the event loop and the hot state."""
+    """One user's database: a connection for the event loop and the hot state.
 
-    def __init__(self, username, filename):
+    ``other_writers``: other processes (workers) may write the file too (see
+    ``server_time``). ``connections``: the ``Connected`` set that limits how many
+    users keep their connections open (None: this one's stay open).
+    """
+
+    def __init__(
+        self,
+        username: str,
+        filename: str,
+        other_writers: bool = False,
+        connections: "Connected | None" = None,
+    ):
         self.username = username
         self.filename = filename
+        self.other_writers = other_writers
+        self.connections = connections
         self.conn = None
         self.lock = asyncio.Lock()  # serialises this process's writes for the user
         self.data_version = None
@@ -513,11 +528,13 @@ class UserDB:
             self.prepared = True
         self.data_version = None  # unknown: the state is read again
         self.refresh()
-        _keep_connected(self)
+        if self.connections is not None:
+            self.connections.keep(self)
 
-    def close(self):
+    def close(self) -> None:
         """Close the connections; the next ``refresh()`` opens them again."""
-        _connected.pop(self, None)
+        if self.connections is not None:
+            self.connections.forget(self)
         if self.writer_timer is not None:
             self.writer_timer.cancel()
             self.writer_timer = None
@@ -527,11 +544,11 @@ class UserDB:
                 conn.close()
                 setattr(self, name, None)
 
-    def busy(self):
+    def busy(self) -> bool:
         """A write of this process is running or waiting."""
         return self.lock.locked() or bool(self.inflight)
 
-    def refresh(self):
+    def refresh(self) -> None:
         """Re-read the state if another connection committed since we last looked."""
         if self.conn is None:
             self.open()
@@ -563,7 +580,7 @@ class UserDB:
         self.reset_time = reset_time
         self.highest = highest
 
-    def server_time(self, highest=None):
+    def server_time(self, highest: float | None = None) -> float:
         """What the client should send as ``since`` next time.
 
         Any write that commits later gets an ``st`` at least this large: at least
@@ -576,9 +593,9 @@ class UserDB:
         high = self.highest if highest is None else max(highest, self.highest)
         return max(high + ST_STEP, self.time_bound())
 
-    def time_bound(self):
+    def time_bound(self) -> float:
         bound = time.time()
-        if config.workers > 1:
+        if self.other_writers:
             bound -= 10.0
         if self.inflight:
             bound = min(bound, min(self.inflight.values()))
@@ -693,17 +710,19 @@ class UserDB:
             name, seed = changes["seed"]
             self.seeds[name] = seed
 
-    async def put_items(self, kind, entries, big=None):
+    async def put_items(
+        self, kind: str, entries, big: bool | None = None
+    ) -> tuple[list, list, ErrorList]:
         """``write_items`` of the entries; ``big`` (in a thread) defaults to whether
         there are more than BIG_WRITE of them (give it for a lazy iterable)."""
         if big is None:
             big = len(entries) > BIG_WRITE
         return await self.write(write_items, kind, entries, big=big)
 
-    async def force_reset(self):
+    async def force_reset(self) -> float:
         return await self.write(write_reset)
 
-    async def get_seed(self, name, rotate=False):
+    async def get_seed(self, name: str, rotate: bool = False) -> str:
         self.refresh()
         seed = self.seeds.get(name)
         if seed and not rotate:
@@ -712,17 +731,17 @@ class UserDB:
 
     # Reads
 
-    def pull(self, since, everything):
+    def pull(self, since: float, everything: bool) -> "Pull":
         """A ``Pull`` of the items with ``st >= since`` (or of all), to be read in a
         thread. Its server_time is at least what ``server_time()`` says now."""
         bound = max(self.time_bound(), self.highest + ST_STEP)
         return Pull(self.filename, since, everything, bound)
 
-    def records_in_range(self, a, b, running):
+    def records_in_range(self, a: float, b: float, running: bool | None) -> "RangeRead":
         """A ``RangeRead`` of the records overlapping [a, b] (see ``read_records``)."""
         return RangeRead(self, a, b, running)
 
-    def settings_pieces(self):
+    def settings_pieces(self) -> list[bytes]:
         """The stored JSON texts of all settings, as pieces (see ``read_pieces``)."""
         self.refresh()
         self.conn.execute("BEGIN")
@@ -732,48 +751,102 @@ class UserDB:
             self.conn.execute("COMMIT")
 
 
-# %% The open databases of this process
+# %% The user stores of this process
 
 
-_open = OrderedDict()  # (datadir, username) -> UserDB, least recently used first
-# The UserDBs whose connections are open, least recently used first. An open
-# connection holds about 160 KiB (and its page cache, up to READ_CACHE_KIB); the
-# connections of the users seen longest ago are closed, and opened again (in under
-# a millisecond) at their next request.
-_connected = OrderedDict()
+class Connected:
+    """The UserDBs whose connections are open, least recently used first. An open
+    connection holds about 160 KiB (and its page cache, up to READ_CACHE_KIB); past
+    MAX_CONNECTED, the connections of the users seen longest ago are closed, and
+    opened again (in under a millisecond) at their next request."""
 
+    def __init__(self):
+        self.dbs = OrderedDict()
 
-def _keep_connected(db):
-    _connected[db] = None
-    _connected.move_to_end(db)
-    excess = len(_connected) - MAX_CONNECTED
-    for old in list(_connected)[:excess] if excess > 0 else ():
-        if old is not db and not old.busy():
-            old.close()
+    def __contains__(self, db):
+        return db in self.dbs
 
-
-def get_user_db(username, create=False):
-    """The UserDB of a user; None when it does not exist (and ``create`` is false).
-
-    The caller makes sure the name is acceptable (``username_problem``).
-    """
-    key = (config.datadir, username)
-    db = _open.get(key)
-    if db is not None:
-        _open.move_to_end(key)
-        if db in _connected:
-            _connected.move_to_end(db)
-        return db
-    filename = user2filename(username)
-    if not os.path.isfile(filename):
-        if not create:
-            return None
-        os.makedirs(os.path.dirname(filename), exist_ok=True)
-    db = UserDB(username, filename)
-    _open[key] = db
-    if len(_open) > MAX_OPEN:
-        for name, old in list(_open.items())[: len(_open) - MAX_OPEN]:
-            if not old.busy():
-                del _open[name]
+    def keep(self, db: UserDB) -> None:
+        self.dbs[db] = None
+        self.dbs.move_to_end(db)
+        excess = len(self.dbs) - MAX_CONNECTED
+        for old in list(self.dbs)[:excess] if excess > 0 else ():
+            if old is not db and not old.busy():
                 old.close()
-    return db
+
+    def touch(self, db: UserDB) -> None:
+        if db in self.dbs:
+            self.dbs.move_to_end(db)
+
+    def forget(self, db: UserDB) -> None:
+        self.dbs.pop(db, None)
+
+
+class SQLiteFiles:
+    """The SQLite storage backend of one data directory: a file per user under
+    ``<datadir>/users`` (see ``_utils.user_file``), a ``UserDB`` per file.
+    ``workers`` > 1: other processes write the same files."""
+
+    def __init__(self, datadir: str, workers: int = 1):
+        self.folder = datadir_path(datadir, "users")
+        self.other_writers = workers > 1
+        self.connections = Connected()
+
+    def __repr__(self):
+        return f"<SQLiteFiles {self.folder!r}>"
+
+    def exists(self, username: str) -> bool:
+        return os.path.isfile(user_file(self.folder, username))
+
+    def open(self, username: str) -> UserDB:
+        """The user's store, its file created when absent."""
+        os.makedirs(self.folder, exist_ok=True)
+        filename = user_file(self.folder, username)
+        return UserDB(username, filename, self.other_writers, self.connections)
+
+    def touch(self, db: UserDB) -> None:
+        """The store is being used again (it keeps its connection longer)."""
+        self.connections.touch(db)
+
+
+class UserStores:
+    """The one place that maps a user name to its store object, for one backend
+    (see ``_server.storage_backend``). The stores of the MAX_OPEN users seen last are
+    kept (their seeds and highest ``st`` stay in memory); older ones are closed."""
+
+    def __init__(self, backend):
+        self.backend = backend
+        self.open = OrderedDict()  # username -> store, least recently used first
+
+    def __repr__(self):
+        return f"<UserStores of {self.backend!r}>"
+
+    def get(self, username: str, create: bool = False) -> "UserDB | None":
+        """The store of a user; None when it does not exist (and ``create`` is
+        false). The caller makes sure the name is acceptable (``username_problem``).
+        """
+        db = self.open.get(username)
+        if db is not None:
+            self.open.move_to_end(username)
+            touch = getattr(self.backend, "touch", None)
+            if touch is not None:
+                touch(db)
+            return db
+        if not create and not self.backend.exists(username):
+            return None
+        db = self.backend.open(username)
+        self.open[username] = db
+        if len(self.open) > MAX_OPEN:
+            for name, old in list(self.open.items())[: len(self.open) - MAX_OPEN]:
+                if not old.busy():
+                    del self.open[name]
+                    old.close()
+        return db
+
+    def close(self) -> None:
+        """Close every store without a write under way (the others close when
+        they are no longer used)."""
+        for name, db in list(self.open.items()):
+            if not db.busy():
+                del self.open[name]
+                db.close()
