@@ -180,7 +180,7 @@ async def get_updates(server, request, auth_info, db):
     pull = db.pull(since, reset)
     answer = JSONAnswer(accepts_gzip(request))
 
-    def build():  # in a thread: read, encode and compress piece by piece
+    def build():  # read, encode and compress piece by piece
         with pull:
             answer.write(
                 f'{{"server_time": {pull.server_time!r}, '
@@ -192,7 +192,9 @@ async def get_updates(server, request, auth_info, db):
             answer.write(b"]}")
         return answer.response()
 
-    return await in_thread(build)
+    if pull.big:  # many items are read, encoded and compressed in a thread
+        return await in_thread(build)
+    return build()  # a few: on the event loop, without a thread hop
 
 
 def record_filter(hidden, tags):

@@ -47,6 +47,7 @@ import os
 import sqlite3
 import time
 from collections import OrderedDict
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 from ._items import ErrorList, chunked
@@ -77,6 +78,8 @@ WRITER_CACHE_KIB = 16384  # page cache of the connection for big writes
 WRITER_IDLE = 30  # seconds without a big write after which that connection is closed
 READ_CACHE_KIB = 1024  # page cache of the other connections
 MANY = 2000  # items above which a pull scans the table instead of the st index
+SMALL_READ = 200  # items a pull may have to be read on the event loop
+READER_IDLE = 30  # seconds without a big read after which the reader is closed
 PIECE = 4000  # items per piece of a big read (about half a megabyte of JSON)
 ST_STEP = 0.0001
 
@@ -326,11 +329,25 @@ def write_seed(conn, known, name, rotate):
 # %% Read operations
 
 
-def read_pieces(conn, table, since=None):
+def count_items(conn, since, limit):
+    """The number of items (records and settings) with ``st >= since`` (None: of
+    all items), counted up to ``limit`` per table: cheap however many there are."""
+    total = 0
+    for table in ("records", "settings"):
+        if since is None:
+            sql, params = f"SELECT 1 FROM {table} LIMIT ?", (limit,)
+        else:
+            sql, params = f"SELECT 1 FROM {table} WHERE st >= ? LIMIT ?", (since, limit)
+        total += conn.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
+    return total
+
+
+def read_pieces(conn, table, since=None, few=False):
     """The stored JSON texts of a table's items (those with ``st >= since``, when
     given) as UTF-8 pieces, each the items of up to PIECE keys joined with ``", "``;
     no items give no piece. Each piece is built by SQLite itself (no decoding per
-    item), so a big table is never held as one text.
+    item), so a big table is never held as one text. ``few``: the caller knows that
+    fewer than MANY items have ``st >= since``.
 
     Run it inside a read transaction, for one consistent snapshot.
     """
@@ -338,10 +355,12 @@ def read_pieces(conn, table, since=None):
     if since is not None:
         # The st index is the way to a few items; for many, a scan of the table is
         # several times faster than one index lookup per item.
-        many = conn.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE st >= ? LIMIT ?)",
-            (since, MANY),
-        ).fetchone()[0]
+        many = 0
+        if not few:
+            many = conn.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE st >= ? LIMIT ?)",
+                (since, MANY),
+            ).fetchone()[0]
         if many < MANY:
             row = conn.execute(
                 f"SELECT CAST(group_concat(_ob, ', ') AS BLOB) FROM {table}"
@@ -377,38 +396,71 @@ def read_pieces(conn, table, since=None):
         lower = upper
 
 
-class Pull:
-    """One consistent read of a user's items for ``GET updates``, to be used in a
-    thread: ``with pull:`` opens a snapshot on a connection of its own (without a
-    memory map), ``server_time`` is known from then on, and ``pieces(table)`` gives
-    the items (see ``read_pieces``). Leaving the block ends the read."""
+class ThreadRead:
+    """How a read gets its connection. A small read (``big`` false) uses the event
+    loop's connection and must be done on the loop without awaiting; a big one is
+    meant for a thread and uses the user's kept reader connection (``UserDB.reader``,
+    lent to one read at a time; a second read at once gets a connection of its own),
+    given back to the user on the event loop when the read ends."""
 
-    def __init__(self, filename, since, everything, bound):
-        self.filename = filename
-        self.since = None if everything else since
-        self.bound = bound  # taken on the event loop, before the read
+    def __init__(self, db, big):
+        self.db = db
+        self.big = big
+        self.lent = db._lend_reader() if big else None
         self.conn = None
+
+    def _connect(self):
+        if not self.big:
+            self.db.refresh()
+            self.conn = self.db.conn
+        else:
+            conn, self.lent = self.lent, None
+            self.conn = conn if conn is not None else connect(self.db.filename)
+        return self.conn
+
+    def _release(self):
+        conn, self.conn = self.conn, None
+        if self.big and conn is not None:
+            self.db._give_back_reader(conn)
+
+    def __del__(self):  # never entered: the lent reader goes back
+        if self.lent is not None:
+            self.db._give_back_reader(self.lent)
+            self.lent = None
+
+
+class Pull(ThreadRead):
+    """One consistent read of a user's items for ``GET updates``: ``with pull:``
+    opens a snapshot, ``server_time`` is known from then on, and ``pieces(table)``
+    gives the items (see ``read_pieces``). Leaving the block ends the read. ``big``
+    (more than SMALL_READ items) tells to use it in a thread (see ``ThreadRead``)."""
+
+    def __init__(self, db, since, bound, big):
+        super().__init__(db, big)
+        self.since = since  # None: every item
+        self.bound = bound  # taken on the event loop, before the read
         self.server_time = None
 
     def __enter__(self):
-        self.conn = connect(self.filename)
+        conn = self._connect()
         try:
-            self.conn.execute("BEGIN")
-            self.server_time = max(highest_st(self.conn) + ST_STEP, self.bound)
+            conn.execute("BEGIN")
+            self.server_time = max(highest_st(conn) + ST_STEP, self.bound)
         except BaseException:
-            self.conn.close()
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            self._release()
             raise
         return self
 
-    def pieces(self, table):
-        return read_pieces(self.conn, table, self.since)
+    def pieces(self, table: str) -> Iterator[bytes]:
+        return read_pieces(self.conn, table, self.since, few=not self.big)
 
     def __exit__(self, *exc):
         try:
             self.conn.execute("COMMIT")
         finally:
-            self.conn.close()
-            self.conn = None
+            self._release()
 
 
 def _range_query(a, b, running):
@@ -455,30 +507,21 @@ def read_records(conn, a, b, running):
         yield text
 
 
-class RangeRead:
+class RangeRead(ThreadRead):
     """The records of a time range for ``GET records``: ``with read as texts:``
     gives their JSON texts one by one, from one query (one snapshot). A wide range
-    (``big``) is read on a connection of its own and should be used in a thread; a
-    narrow one uses the event loop's connection and must be read without awaiting."""
+    (``big``, more than BIG_RANGE seconds) is meant for a thread (see
+    ``ThreadRead``)."""
 
     def __init__(self, db, a, b, running):
-        self.db = db
+        super().__init__(db, abs(b - a) > BIG_RANGE)
         self.query = (a, b, running)
-        self.big = abs(b - a) > BIG_RANGE
-        self.conn = None
 
     def __enter__(self):
-        if self.big:
-            self.conn = connect(self.db.filename)
-        else:
-            self.db.refresh()
-            self.conn = self.db.conn
-        return read_records(self.conn, *self.query)
+        return read_records(self._connect(), *self.query)
 
     def __exit__(self, *exc):
-        if self.big:
-            self.conn.close()
-        self.conn = None
+        self._release()
 
 
 # %% The per-user object
@@ -514,6 +557,9 @@ class UserDB:
         self.checkpointing = None  # the future of the background checkpoint
         self.writer = None  # the connection big writes use in a thread (warm cache)
         self.writer_timer = None  # closes the writer once big writes stop
+        self.reader = None  # the connection big reads use in a thread, when not lent
+        self.reader_timer = None  # closes the reader once big reads stop
+        self.loop = None  # the event loop the reader goes back to
         self.prepared = False  # the file has been checked by ``prepare``
         self.open()
 
@@ -535,10 +581,11 @@ class UserDB:
         """Close the connections; the next ``refresh()`` opens them again."""
         if self.connections is not None:
             self.connections.forget(self)
-        if self.writer_timer is not None:
-            self.writer_timer.cancel()
-            self.writer_timer = None
-        for name in ("conn", "writer"):
+        for timer in ("writer_timer", "reader_timer"):
+            if getattr(self, timer) is not None:
+                getattr(self, timer).cancel()
+                setattr(self, timer, None)
+        for name in ("conn", "writer", "reader"):
             conn = getattr(self, name)
             if conn is not None:
                 conn.close()
@@ -600,6 +647,43 @@ class UserDB:
         if self.inflight:
             bound = min(bound, min(self.inflight.values()))
         return bound
+
+    # The reader: a connection for big reads in a thread, kept while they come
+
+    def _lend_reader(self):
+        """On the event loop: the kept reader (None when it is lent or closed: the
+        read opens a connection of its own)."""
+        self.loop = asyncio.get_running_loop()
+        conn, self.reader = self.reader, None
+        return conn
+
+    def _give_back_reader(self, conn):
+        """From any thread: the reader back to its user, on the event loop."""
+        loop = self.loop
+        try:
+            if loop is None or loop.is_closed():
+                raise RuntimeError("no event loop to give the reader back to")
+            loop.call_soon_threadsafe(self._keep_reader, conn)
+        except RuntimeError:
+            conn.close()
+
+    def _keep_reader(self, conn):
+        if self.reader is not None or self.conn is None:  # another one, or closed
+            conn.close()
+            return
+        self.reader = conn
+        if self.reader_timer is not None:
+            self.reader_timer.cancel()
+        self.reader_timer = self.loop.call_later(READER_IDLE, self._close_idle_reader)
+
+    def _close_idle_reader(self):
+        """READER_IDLE seconds after the last big read, the reader's page cache is
+        given back."""
+        self.reader_timer = None
+        if self.reader is not None:
+            self.reader.close()
+            self.reader = None
+            release_memory_soon()
 
     # Writes
 
@@ -731,13 +815,18 @@ class UserDB:
 
     # Reads
 
-    def pull(self, since: float, everything: bool) -> "Pull":
-        """A ``Pull`` of the items with ``st >= since`` (or of all), to be read in a
-        thread. Its server_time is at least what ``server_time()`` says now."""
+    def pull(self, since: float, everything: bool) -> Pull:
+        """A ``Pull`` of the items with ``st >= since`` (or of all). Up to
+        SMALL_READ of them are read on the event loop's connection; more make a big
+        pull, for a thread. Its server_time is at least what ``server_time()`` says
+        now."""
+        self.refresh()
+        since = None if everything else since
+        big = count_items(self.conn, since, SMALL_READ + 1) > SMALL_READ
         bound = max(self.time_bound(), self.highest + ST_STEP)
-        return Pull(self.filename, since, everything, bound)
+        return Pull(self, since, bound, big)
 
-    def records_in_range(self, a: float, b: float, running: bool | None) -> "RangeRead":
+    def records_in_range(self, a: float, b: float, running: bool | None) -> RangeRead:
         """A ``RangeRead`` of the records overlapping [a, b] (see ``read_records``)."""
         return RangeRead(self, a, b, running)
 
