@@ -15,7 +15,7 @@ from . import __version__, admin, config
 from ._config import ConfigError, help_text
 
 
-def log_config(level):
+def log_config(level: str) -> dict:
     """The logging setup, applied by uvicorn in the main process and in every worker."""
     level = level.upper()
     server_level = "WARNING" if level == "INFO" else level
@@ -41,19 +41,20 @@ def log_config(level):
     }
 
 
-def prepare_datadir():
+def prepare_datadir() -> None:
     """Create the data directory and the signing key before any worker starts."""
     from .server._tokens import ensure_key
+    from .server._utils import data_path
 
     try:
-        ensure_key()
+        ensure_key(data_path("jwt.key"))
     except OSError as err:
         raise ConfigError(
             f"invalid value for datadir: {config.datadir!r} ({err.strerror or err})"
         ) from None
 
 
-def check_site_dir():
+def check_site_dir() -> None:
     if config.site_dir and not os.path.isfile(
         os.path.join(config.site_dir, "index.html")
     ):
@@ -63,7 +64,7 @@ def check_site_dir():
         )
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and argv[0] in admin.COMMANDS:  # check, repair, backup, restore
         return admin.run(argv)
