@@ -13,6 +13,7 @@ wrong method (405), authentication (401), then the endpoint's own checks.
 
 import json
 import re
+import sqlite3
 import time
 
 from .. import __version__, config
@@ -32,7 +33,7 @@ from ._http import (
 )
 from ._items import PutItems, parse_tag_filter, summarize_errors, tags_of
 from ._login import bootstrap_username
-from ._store import PIECE, get_user_db, in_thread
+from ._store import PIECE, get_user_db, in_thread, storage_failure
 from ._tokens import is_apitoken, make_apitoken, make_webtoken, verify
 from ._utils import username_problem
 
@@ -349,6 +350,12 @@ async def handle_api(request, path):
         return await handler(request, auth_info, db)
     except HTTPError as err:
         return err.response()
+    except (sqlite3.Error, OSError) as err:
+        # A full disk (507) or a damaged user file (503); anything else is a 500.
+        answer = storage_failure(err)
+        if answer is None:
+            raise
+        return answer.response()
 
 
 __all__ = [
