@@ -8,6 +8,7 @@ import os
 
 from .conftest import USERS, Client, assert_error, credentials_for, record
 from .test_admin import admin, damage_a_records_page, user2filename_in
+from .test_metrics import scrape, value
 
 
 def digest(filename):
@@ -16,7 +17,7 @@ def digest(filename):
 
 
 def test_damaged_file_answers_503_for_its_user_only_until_repaired(run_server):
-    server = run_server(credentials=credentials_for(USERS))
+    server = run_server(credentials=credentials_for(USERS), metrics=True)
     alice = Client(server)
     alice.login("alice", USERS["alice"])
     bob = alice.as_user("bob")
@@ -51,6 +52,7 @@ def test_damaged_file_answers_503_for_its_user_only_until_repaired(run_server):
     bob.put_records([record("b2", 3, 4)])
     assert {ob["key"] for ob in bob.updates(0)["records"]} == {"b1", "b2"}
 
+    assert value(scrape(server), "timetagger_damaged_file_answers_total") == 6
     log = server.log()
     assert log.count(f"damaged user file {alice_file}") == 1, log
     assert "Traceback" not in log

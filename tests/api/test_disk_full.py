@@ -15,6 +15,7 @@ import time
 import pytest
 
 from .conftest import USERS, Client, assert_error, record
+from .test_metrics import scrape, value
 
 DISK_SIZE = 8 * 2**20
 
@@ -90,7 +91,7 @@ def test_full_disk_answers_507_keeps_reads_and_logins_and_resumes(
     reserve = small_disk / "reserve"  # space given back at the end
     with open(reserve, "wb") as f:
         f.write(b"\0" * (3 * 2**20))
-    server = run_server(datadir=datadir, credentials=users_credentials)
+    server = run_server(datadir=datadir, credentials=users_credentials, metrics=True)
     try:
         alice = Client(server)
         alice.login("alice", USERS["alice"])
@@ -149,6 +150,9 @@ def test_full_disk_answers_507_keeps_reads_and_logins_and_resumes(
         assert log.count("out of disk space: a write to") == 1, log
         assert "Traceback" not in log
         assert "disk space is available again" not in log
+        samples = scrape(server)
+        assert value(samples, "timetagger_out_of_space_answers_total") == 4
+        assert value(samples, "timetagger_wal_largest_bytes") < DISK_SIZE / 8
 
         # Space is freed: writing resumes without a restart.
         os.unlink(small_disk / "filler")

@@ -14,6 +14,9 @@ uvicorn's ``ProxyHeadersMiddleware`` (``python -m timetagger`` runs uvicorn itse
 
 Every answer under ``P api/v2/`` and ``P status`` carries ``Cache-Control: no-store``.
 
+With ``metrics`` on, ``P metrics`` serves the Prometheus metrics (see ``_metrics``,
+whose ``RequestObserver`` also writes the access log).
+
 Cross-origin use (a site on another host, listed in ``config.cors_origins``): the API
 and ``status`` answer the ``OPTIONS`` preflight (methods GET, PUT, POST; headers
 ``authtoken`` and ``content-type``) and add ``Access-Control-Allow-Origin`` to every
@@ -32,6 +35,7 @@ from .._config import parse_network, split_list
 from . import _apiserver
 from ._http import header
 from ._login import PEER_KEY
+from ._metrics import RequestObserver, metrics_answer
 from ._static import SiteServer
 
 logger = logging.getLogger("timetagger")
@@ -116,7 +120,8 @@ def proxy_networks(text):
     return networks
 
 
-app = ClientAddress(asgineer_app)
+# The observer sits inside ClientAddress: it logs the real client behind a proxy.
+app = ClientAddress(RequestObserver(asgineer_app))
 
 
 async def route(request):
@@ -130,6 +135,8 @@ async def route(request):
     if not path.startswith(prefix):
         return text(404, f"not found: only serving at {prefix}")
     sub = path[len(prefix) :]
+    if sub == "metrics" and config.metrics:
+        return metrics_answer(request)
     if sub == "status" or sub == "api/v2" or sub.startswith("api/v2/"):
         return await api_route(request, sub)
     site = get_site_server()

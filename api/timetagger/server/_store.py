@@ -833,6 +833,11 @@ def _keep_connected(db):
 current_user = contextvars.ContextVar("timetagger_current_user", default=None)
 
 
+def open_counts():
+    """(users whose state is in memory, users whose connections are open)."""
+    return len(_open), len(_connected)
+
+
 def get_user_db(username, create=False):
     """The UserDB of a user; None when it does not exist (and ``create`` is false).
 
