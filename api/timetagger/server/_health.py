@@ -13,8 +13,8 @@ errors, answered with a clear status, and logged once.
   file in its place, ``still_damaged`` sees another inode, lifts the mark and the user
   is served again, without a restart.
 
-The state is per process (each worker notices for itself); ``counts`` feeds the
-metrics (``_metrics``).
+The state is per process (each worker notices for itself). The metrics count the
+507 and 503 answers (``_metrics``).
 """
 
 import errno
@@ -47,7 +47,6 @@ DAMAGED_TEXT = (
 # Per process: is the disk full now (since when), and which files are quarantined.
 disk = {"full_since": None}
 damaged = {}  # filename -> (st_dev, st_ino) of the damaged file
-counts = {"out_of_space": 0, "damaged": 0}
 
 
 def _code(err):
@@ -100,7 +99,6 @@ def is_out_of_space(err, path=None):
 
 def out_of_space(path, err):
     """Note a request that failed for lack of space; returns the 507 to answer."""
-    counts["out_of_space"] += 1
     note_full(path, err)
     return OutOfSpace()
 
@@ -142,7 +140,6 @@ def _identity(filename):
 
 def mark_damaged(filename, err):
     """Quarantine a damaged file (logged once per file); returns the 503 to answer."""
-    counts["damaged"] += 1
     if filename not in damaged:
         damaged[filename] = _identity(filename)
         logger.error(
@@ -160,7 +157,6 @@ def still_damaged(filename):
     if filename not in damaged:
         return False
     if _identity(filename) == damaged[filename]:
-        counts["damaged"] += 1
         return True
     del damaged[filename]
     logger.warning("user file %s was replaced: serving it again", filename)

@@ -859,6 +859,7 @@ def get_user_db(username, create=False):
         if not create:
             return None
         create_user_file(filename)
+        _health.wrote(filename)
     db = UserDB(username, filename)
     current_user.set((filename, db))
     _open[key] = db
