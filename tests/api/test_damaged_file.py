@@ -69,3 +69,29 @@ def test_damaged_file_answers_503_for_its_user_only_until_repaired(run_server):
     log = server.log()
     assert f"user file {alice_file} was replaced: serving it again" in log
     assert "Traceback" not in log
+
+
+def test_damaged_login_failures_file_keeps_logins_and_limits(run_server, tmp_path):
+    datadir = tmp_path / "data"
+    datadir.mkdir()
+    (datadir / "login_failures.db").write_bytes(b"not a database, " * 1000)
+    server = run_server(
+        datadir=datadir,
+        credentials=credentials_for(USERS),
+        login_failures_per_ip=2,
+        login_window=60,
+    )
+
+    def login(password):
+        return Client(server).bootstrap(
+            {"method": "usernamepassword", "username": "alice", "password": password}
+        )
+
+    assert login(USERS["alice"]).status_code == 200
+    assert_error(login("wrong"), 403, "invalid credentials")
+    assert_error(login("wrong"), 403, "invalid credentials")
+    assert_error(login("wrong"), 429, "too many failed logins")  # counted in memory
+    assert_error(login(USERS["alice"]), 429)
+    log = server.log()
+    assert log.count("login_failures.db is damaged") == 1, log
+    assert "Traceback" not in log

@@ -15,7 +15,8 @@
   and then each address that has failed ``GUARDED_TRIES`` times for it gets 429 for
   it, while other addresses (the real user's) can still log in. On a full disk the
   checks that cannot be written are counted in memory instead (per process, same
-  limits), so that logins go on and a wrong password stays a 403. Each failure is
+  limits), so that logins go on and a wrong password stays a 403; the same when the
+  file is damaged. Each failure is
   answered more slowly (``SLOWDOWN_STEP`` per recent failure of the address or the
   user name, at most ``SLOWDOWN_MAX``); a success is never slowed.
 - ``proxy``: proxy auth is on, the direct peer is one of ``proxy_auth_trusted`` (IPs or
@@ -34,7 +35,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from .. import config
 from .._config import parse_network, split_credentials, split_list
-from ._health import is_out_of_space
+from ._health import is_damage, is_out_of_space
 from ._http import HTTPError, header, parse_json, read_body
 from ._items import is_valid_text
 from ._utils import data_path, username_problem
@@ -163,7 +164,7 @@ class AttemptCounter:
         self.path = None
         self.last_prune = 0.0
         self.in_memory = []  # (ip, user, t) of checks the full disk kept out of the file
-        self.disk_full = False  # logged once per episode
+        self.in_trouble = False  # the file cannot be written: logged once
         self.executor = ThreadPoolExecutor(1, thread_name_prefix="timetagger-logins")
 
     async def call(self, func, *args):
@@ -207,17 +208,22 @@ class AttemptCounter:
         try:
             counts = self.reserve_in_file(ip, user)
         except (sqlite3.Error, OSError) as err:
-            if not is_out_of_space(err, data_path("login_failures.db")):
+            path = data_path("login_failures.db")
+            if is_out_of_space(err, path):
+                trouble = "out of disk space"
+            elif is_damage(err):  # the file only holds recent failures
+                trouble = f"{path} is damaged (stop the server and delete it)"
+            else:
                 raise
-            if not self.disk_full:
-                self.disk_full = True
+            if not self.in_trouble:
+                self.in_trouble = True
                 logger.warning(
-                    "out of disk space: failed logins are counted in memory (%s)", err
+                    "%s: failed logins are counted in memory (%s)", trouble, err
                 )
             return self.reserve_in_memory(ip, user)
-        if self.disk_full:
-            self.disk_full = False
-            logger.warning("disk space is available again: failed logins to file")
+        if self.in_trouble:
+            self.in_trouble = False
+            logger.warning("failed logins are counted in %s again", self.path)
         return counts
 
     def reserve_in_memory(self, ip, user):
@@ -302,7 +308,8 @@ class AttemptCounter:
             )
         except (sqlite3.Error, OSError) as err:
             # On a full disk the rows stay (and expire): the login succeeds anyway.
-            if not is_out_of_space(err, data_path("login_failures.db")):
+            path = data_path("login_failures.db")
+            if not (is_out_of_space(err, path) or is_damage(err)):
                 raise
 
 
