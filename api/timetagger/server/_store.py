@@ -10,8 +10,15 @@ redundant second index on the primary key, switch the file to WAL mode and write
 ``synchronous=NORMAL``: a committed transaction survives a crash of the process, and a
 commit costs no fsync. Checkpoints (which do fsync) run in a background thread once
 the WAL passes 64 MiB; past 128 MiB the writes wait until it is all copied, so that
-the WAL restarts from its beginning (see ``UserDB._catch_up``). Big writes use a
+the WAL restarts from its beginning (see ``UserDB._catch_up``). On a small file
+system both limits shrink to a share of its size (``wal_limits``). Big writes use a
 connection of their own that stays open, reading through a memory map.
+
+A new user's file is made whole under a temporary name and then linked into place
+(``create_user_file``). A storage error of a request is turned into its answer by
+``storage_failure`` (507 for a full disk, 503 for a damaged file, see ``_health``),
+which knows the request's file from ``current_user``; ``get_user_db`` refuses a
+quarantined file until it has been replaced.
 
 Each ``UserDB`` keeps one connection open for the event loop, and in memory: the
 highest ``st`` of each table, the reset time and the two token seeds. Before every use,
