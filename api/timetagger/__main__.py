@@ -9,7 +9,9 @@ An unknown option or an invalid value stops with one line naming it (exit code 2
 import logging
 import logging.config
 import os
+import shutil
 import sys
+import tempfile
 
 from . import __version__, admin, config
 from ._config import ConfigError, help_text
@@ -24,17 +26,28 @@ def log_config(level: str) -> dict:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {
-            "default": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
+            "default": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+            "bare": {"format": "%(message)s"},
         },
         "handlers": {
             "default": {
                 "class": "logging.StreamHandler",
                 "formatter": "default",
                 "stream": "ext://sys.stderr",
-            }
+            },
+            "access": {  # the access log: its lines as they are (JSON or text)
+                "class": "logging.StreamHandler",
+                "formatter": "bare",
+                "stream": "ext://sys.stderr",
+            },
         },
         "loggers": {
             "timetagger": {**handler, "level": level},
+            "timetagger.access": {
+                "handlers": ["access"],
+                "propagate": False,
+                "level": "INFO",
+            },
             "uvicorn": {**handler, "level": server_level},
             "uvicorn.error": {"level": server_level},
         },
@@ -100,6 +113,29 @@ def main(argv: list[str] | None = None) -> int:
         )
     from .server._protocol import GuardedHttpToolsProtocol
 
+    metrics_dir = shared_metrics_dir()
+    try:
+        run_uvicorn(uvicorn, host, port, GuardedHttpToolsProtocol)
+    finally:
+        if metrics_dir:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+    return 0
+
+
+def shared_metrics_dir():
+    """With metrics and several workers: a new folder where prometheus_client keeps
+    every worker's numbers (a scrape adds them up). Returns it, to be removed at the
+    end; None when not needed or given by the host (PROMETHEUS_MULTIPROC_DIR)."""
+    if not config.metrics or config.workers < 2:
+        return None
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return None
+    folder = tempfile.mkdtemp(prefix="timetagger-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    return folder
+
+
+def run_uvicorn(uvicorn, host, port, protocol):
     uvicorn.run(
         "timetagger.server._app:app",
         host=host,
@@ -111,9 +147,8 @@ def main(argv: list[str] | None = None) -> int:
         proxy_headers=False,
         server_header=False,
         access_log=False,
-        http=GuardedHttpToolsProtocol,  # head size limit (431), request deadline (408)
+        http=protocol,  # head size limit (431), request deadline (408)
     )
-    return 0
 
 
 if __name__ == "__main__":

@@ -190,6 +190,16 @@ def parse_site_dir(text: str) -> str:
     return text.strip()
 
 
+ACCESS_LOG_FORMATS = ("off", "text", "json")
+
+
+def parse_access_log(text):
+    word = text.strip().lower()
+    if word not in ACCESS_LOG_FORMATS:
+        raise ValueError("expected off, text or json")
+    return word
+
+
 # %% The settings
 
 
@@ -317,6 +327,26 @@ SETTINGS = [
         lambda text: parse_int(text, 1),
         "Seconds over which failed logins are counted.",
         "int",
+    ),
+    Setting(
+        "metrics",
+        False,
+        parse_bool,
+        "Serve Prometheus metrics at <path_prefix>metrics (to metrics_allowed only).",
+        "bool",
+    ),
+    Setting(
+        "metrics_allowed",
+        "127.0.0.1,::1",
+        parse_trusted,
+        "Peers that may read the metrics: IPs or CIDR networks, comma-separated (the "
+        "direct peer of the connection, never a forwarding header).",
+    ),
+    Setting(
+        "access_log",
+        "off",
+        parse_access_log,
+        "One line per request on standard error: off, text or json.",
     ),
 ]
 

@@ -18,6 +18,7 @@ wrong method (405), authentication (401), then the endpoint's own checks.
 
 import json
 import re
+import sqlite3
 import time
 from typing import Any
 
@@ -39,7 +40,7 @@ from ._http import (
 from ._items import PutItems, parse_tag_filter, summarize_errors, tags_of
 from ._login import bootstrap_username
 from ._server import Server, current_server, server_of
-from ._store import PIECE, UserDB
+from ._store import PIECE, UserDB, storage_failure
 from ._threads import in_thread
 from ._tokens import TokenError, is_apitoken
 from ._utils import username_problem
@@ -375,6 +376,12 @@ async def handle_api(server: Server, request, path: str):
         return await handler(server, request, auth_info, db)
     except HTTPError as err:
         return err.response()
+    except (sqlite3.Error, OSError) as err:
+        # A full disk (507) or a damaged user file (503); anything else is a 500.
+        answer = storage_failure(err)
+        if answer is None:
+            raise
+        return answer.response()
 
 
 __all__ = [

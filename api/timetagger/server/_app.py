@@ -18,6 +18,9 @@ uvicorn's ``ProxyHeadersMiddleware`` (``python -m timetagger`` runs uvicorn itse
 
 Every answer under ``P api/v2/`` and ``P status`` carries ``Cache-Control: no-store``.
 
+With ``metrics`` on, ``P metrics`` serves the Prometheus metrics (see ``_metrics``,
+whose ``RequestObserver`` also writes the access log).
+
 Cross-origin use (a site on another host, listed in ``cors_origins``): the API
 and ``status`` answer the ``OPTIONS`` preflight (methods GET, PUT, POST; headers
 ``authtoken`` and ``content-type``) and add ``Access-Control-Allow-Origin`` to every
@@ -35,6 +38,7 @@ from .. import config
 from . import _apiserver
 from ._http import header
 from ._login import PEER_KEY
+from ._metrics import RequestObserver, metrics_answer
 from ._server import SERVER_KEY, Server, current_server, server_of
 
 logger = logging.getLogger("timetagger")
@@ -87,7 +91,8 @@ class ClientAddress:
         return await self.app(scope, receive, send)
 
 
-app = ClientAddress(asgineer_app)
+# The observer sits inside ClientAddress: it logs the real client behind a proxy.
+app = ClientAddress(RequestObserver(asgineer_app))
 
 
 async def route(server: Server, request):
@@ -102,6 +107,8 @@ async def route(server: Server, request):
     if not path.startswith(prefix):
         return text(404, f"not found: only serving at {prefix}")
     sub = path[len(prefix) :]
+    if sub == "metrics" and settings.metrics:
+        return metrics_answer(server, request)
     if sub == "status" or sub == "api/v2" or sub.startswith("api/v2/"):
         return await api_route(server, request, sub)
     site = server.site

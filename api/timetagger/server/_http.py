@@ -41,6 +41,7 @@ MEANINGS = {
     431: "request header fields too large",
     500: "internal server error",
     503: "service unavailable",
+    507: "insufficient storage",
 }
 
 TEXT = "text/plain; charset=utf-8"

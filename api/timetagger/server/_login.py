@@ -13,7 +13,10 @@
   within ``login_window`` seconds: an address with ``login_failures_per_ip`` failures
   gets 429; a user name with ``login_failures_per_user`` failures is *under attack*,
   and then each address that has failed ``GUARDED_TRIES`` times for it gets 429 for
-  it, while other addresses (the real user's) can still log in. Each failure is
+  it, while other addresses (the real user's) can still log in. On a full disk the
+  checks that cannot be written are counted in memory instead (per process, same
+  limits), so that logins go on and a wrong password stays a 403; the same when the
+  file is damaged. Each failure is
   answered more slowly (``SLOWDOWN_STEP`` per recent failure of the address or the
   user name, at most ``SLOWDOWN_MAX``); a success is never slowed.
 - ``proxy``: proxy auth is on, the direct peer is one of ``proxy_auth_trusted`` (IPs or
@@ -27,12 +30,14 @@ import asyncio
 import base64
 import binascii
 import ipaddress
+import logging
 import os
 import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 from .._config import Settings, parse_network, split_credentials, split_list
+from ._health import is_damage, is_out_of_space
 from ._http import HTTPError, header, parse_json, read_body
 from ._items import is_valid_text
 from ._utils import username_problem
@@ -124,6 +129,8 @@ def check_password(password: str, pwhash: bytes) -> bool:
 # %% Counting password checks (shared by the workers through a small SQLite file)
 
 GUARDED_TRIES = 3  # checks per address for a user name that is under attack
+LOGIN_WAL_PAGES = 64  # login_failures.db is checkpointed at 256 KiB of WAL
+logger = logging.getLogger("timetagger")
 
 
 class Blocked(Exception):
@@ -151,6 +158,8 @@ class AttemptCounter:
         self.conn = None
         self.path = path
         self.last_prune = 0.0
+        self.in_memory = []  # (ip, user, t) of checks the full disk kept out of the file
+        self.in_trouble = False  # the file cannot be written: logged once
         self.executor = ThreadPoolExecutor(1, thread_name_prefix="timetagger-logins")
 
     async def call(self, func, *args):
@@ -175,23 +184,87 @@ class AttemptCounter:
             conn = sqlite3.connect(
                 path, timeout=10, isolation_level=None, check_same_thread=False
             )
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("DROP TABLE IF EXISTS failures")  # the layout before 2026-12
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS checks (ip TEXT, user TEXT, t REAL)"
-            )
-            conn.execute("CREATE INDEX IF NOT EXISTS checks_ip ON checks (ip, t)")
-            conn.execute(
-                "CREATE INDEX IF NOT EXISTS checks_user ON checks (user, ip, t)"
-            )
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                # A small WAL, cut back after each checkpoint: a small disk stays free.
+                conn.execute(f"PRAGMA wal_autocheckpoint={LOGIN_WAL_PAGES}")
+                conn.execute(f"PRAGMA journal_size_limit={LOGIN_WAL_PAGES * 4096}")
+                conn.execute(
+                    "DROP TABLE IF EXISTS failures"
+                )  # the layout before 2026-12
+                conn.execute(
+                    "CREATE TABLE IF NOT EXISTS checks (ip TEXT, user TEXT, t REAL)"
+                )
+                conn.execute("CREATE INDEX IF NOT EXISTS checks_ip ON checks (ip, t)")
+                conn.execute(
+                    "CREATE INDEX IF NOT EXISTS checks_user ON checks (user, ip, t)"
+                )
+            except BaseException:
+                conn.close()
+                raise
             self.conn = conn
         return self.conn
 
-    def reserve(self, ip: str, user: str, limits: Settings) -> tuple[int, int, int]:
+    def reserve(self, ip: str, user: str, limits: Settings) -> tuple[int, int]:
         """Count and reserve one check (within the ``login_*`` settings of
-        ``limits``); returns (row id, failures of the address, of the user name) or
-        raises ``Blocked``."""
+        ``limits``); returns (failures of the address, of the user name) or raises
+        ``Blocked``. On a full disk, in memory."""
+        try:
+            counts = self.reserve_in_file(ip, user, limits)
+        except (sqlite3.Error, OSError) as err:
+            path = self.path
+            if is_out_of_space(err, path):
+                trouble = "out of disk space"
+            elif is_damage(err):  # the file only holds recent failures
+                trouble = f"{path} is damaged (stop the server and delete it)"
+            else:
+                raise
+            if not self.in_trouble:
+                self.in_trouble = True
+                logger.warning(
+                    "%s: failed logins are counted in memory (%s)", trouble, err
+                )
+            return self.reserve_in_memory(ip, user, limits)
+        if self.in_trouble:
+            self.in_trouble = False
+            logger.warning("failed logins are counted in %s again", self.path)
+        return counts
+
+    def reserve_in_memory(self, ip, user, limits):
+        """``reserve`` for a full disk: the checks in the file (if it can be read)
+        and those kept in memory, judged by the same rules as ``reserve_in_file``."""
+        now = time.time()
+        since = now - limits.login_window
+        self.in_memory = [row for row in self.in_memory if row[2] > since]
+        rows = [row for row in self.in_memory if row[0] == ip or row[1] == user]
+        try:
+            rows += (
+                self.db()
+                .execute(
+                    "SELECT ip, user, t FROM checks WHERE (ip = ? OR user = ?) AND t > ?",
+                    (ip, user, since),
+                )
+                .fetchall()
+            )
+        except (sqlite3.Error, OSError):
+            pass  # not even readable: what is in memory must do
+        by_ip = [t for row_ip, _, t in rows if row_ip == ip]
+        if len(by_ip) >= limits.login_failures_per_ip:
+            raise Blocked(f"from {ip}", min(by_ip) + limits.login_window - now)
+        by_user = [t for _, row_user, t in rows if row_user == user]
+        if len(by_user) >= limits.login_failures_per_user:
+            mine = [
+                t for row_ip, row_user, t in rows if (row_ip, row_user) == (ip, user)
+            ]
+            if len(mine) >= GUARDED_TRIES:
+                raise Blocked(
+                    f"for this user from {ip}", min(mine) + limits.login_window - now
+                )
+        self.in_memory.append((ip, user, now))
+        return len(by_ip) + 1, len(by_user) + 1
+
+    def reserve_in_file(self, ip, user, limits):
         conn = self.db()
         now = time.time()
         window = limits.login_window
@@ -220,9 +293,9 @@ class AttemptCounter:
                         f"for this user from {ip}",
                         mine_oldest + window - now,
                     )
-            rowid = conn.execute(
+            conn.execute(
                 "INSERT INTO checks (ip, user, t) VALUES (?, ?, ?)", (ip, user, now)
-            ).lastrowid
+            )
             if now - self.last_prune > 60:
                 self.last_prune = now
                 conn.execute("DELETE FROM checks WHERE t <= ?", (since,))
@@ -231,10 +304,19 @@ class AttemptCounter:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
-        return rowid, ip_count + 1, user_count + 1
+        return ip_count + 1, user_count + 1
 
     def succeeded(self, ip: str, user: str) -> None:
-        self.db().execute("DELETE FROM checks WHERE user = ? AND ip = ?", (user, ip))
+        self.in_memory = [row for row in self.in_memory if row[:2] != (ip, user)]
+        try:
+            self.db().execute(
+                "DELETE FROM checks WHERE user = ? AND ip = ?", (user, ip)
+            )
+        except (sqlite3.Error, OSError) as err:
+            # On a full disk the rows stay (and expire): the login succeeds anyway.
+            path = self.path
+            if not (is_out_of_space(err, path) or is_damage(err)):
+                raise
 
 
 def address_key(ip):
@@ -345,7 +427,7 @@ async def login_password(server, request, ob):
     ip = address_key(client_ip(request))
     attempts = server.attempts
     try:
-        _, ip_count, user_count = await attempts.call(
+        ip_count, user_count = await attempts.call(
             attempts.reserve, ip, username, server.settings
         )
     except Blocked as err:

@@ -3,7 +3,7 @@ configuration, built once per configuration by ``build_server``.
 
 A Server holds a frozen copy of the settings and what is made from them: the parsed
 credentials, the networks of trusted proxies (for X-Forwarded-For and for the proxy
-login), the CORS origins, the site served from ``site_dir``, the token signer
+login), the CORS origins, the peers that may read the metrics, the site served from ``site_dir``, the token signer
 (``<datadir>/jwt.key``), the counter of login attempts (``<datadir>/login_failures.db``)
 and the user stores (see ``storage_backend``, the one place where the storage
 backend is chosen).
@@ -73,6 +73,7 @@ class Server:
         self.proxy_hosts: list[str] = parts["proxy_hosts"]
         self.proxy_auth_networks: list = parts["proxy_auth_networks"]
         self.origins: frozenset[str] = parts["origins"]
+        self.metrics_networks: list = parts["metrics_networks"]  # may read metrics
         self.site: SiteServer | None = parts["site"]
         self.signer: TokenSigner = parts["signer"]
         self.attempts: AttemptCounter = parts["attempts"]
@@ -118,6 +119,10 @@ def build_server(config: Config | Settings, previous: Server | None = None) -> S
             lambda: trusted_networks(s.proxy_auth_trusted),
         ),
         "origins": ((s.cors_origins,), lambda: origin_set(s.cors_origins)),
+        "metrics_networks": (
+            (s.metrics_allowed,),
+            lambda: [parse_network(x) for x in split_list(s.metrics_allowed)],
+        ),
         "site": ((s.site_dir,), lambda: SiteServer(s.site_dir) if s.site_dir else None),
         "signer": (
             (s.datadir,),

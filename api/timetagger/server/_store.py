@@ -10,8 +10,15 @@ redundant second index on the primary key, switch the file to WAL mode and write
 ``synchronous=NORMAL``: a committed transaction survives a crash of the process, and a
 commit costs no fsync. Checkpoints (which do fsync) run in a background thread once
 the WAL passes 64 MiB; past 128 MiB the writes wait until it is all copied, so that
-the WAL restarts from its beginning (see ``UserDB._catch_up``). Big writes use a
+the WAL restarts from its beginning (see ``UserDB._catch_up``). On a small file
+system both limits shrink to a share of its size (``wal_limits``). Big writes use a
 connection of their own that stays open, reading through a memory map.
+
+A new user's file is made whole under a temporary name and then linked into place
+(``create_user_file``). A storage error of a request is turned into its answer by
+``storage_failure`` (507 for a full disk, 503 for a damaged file, see ``_health``),
+which knows the request's file from ``current_user``; ``SQLiteFiles.admit`` refuses a
+quarantined file until it has been replaced.
 
 Each ``UserDB`` keeps one connection open for the event loop, and in memory: the
 highest ``st`` of each table, the reset time and the two token seeds. Before every use,
@@ -40,16 +47,19 @@ public methods (see docs/api.md, "Storage backends").
 """
 
 import asyncio
+import contextvars
 import json
 import logging
 import math
 import os
+import secrets
 import sqlite3
 import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
+from . import _health
 from ._items import ErrorList, chunked
 from ._memory import release_memory_soon
 from ._threads import in_thread
@@ -72,6 +82,8 @@ BIG_WRITE = 200  # items per PUT above which the write runs in a thread
 BIG_RANGE = 92 * 86400  # a GET records range wider than this runs in a thread
 WAL_SOFT = 64 * 2**20  # a WAL this big gets a background checkpoint
 WAL_HARD = 128 * 2**20  # a WAL this big is checkpointed before the next write
+WAL_DISK_SHARE = 64  # on a small disk the soft limit is 1/64 of the file system
+WAL_SOFT_MIN = 256 * 1024
 SQL_CHUNK = 500  # keys per "IN (...)" query
 MMAP_SIZE = 2**30  # bytes of a database file read through a memory map
 WRITER_CACHE_KIB = 16384  # page cache of the connection for big writes
@@ -112,10 +124,30 @@ def connect(filename, cache_kib=READ_CACHE_KIB, mmap=False):
     conn.execute(f"PRAGMA cache_size=-{cache_kib}")
     # No checkpoints on commit: they are run in the background (see ``UserDB``), so
     # a write seldom waits for the fsync a checkpoint needs. When the WAL restarts,
-    # its file is cut back to WAL_SOFT (the space a busy user reuses).
+    # its file is cut back to the soft limit (the space a busy user reuses).
     conn.execute("PRAGMA wal_autocheckpoint=0")
-    conn.execute(f"PRAGMA journal_size_limit={WAL_SOFT}")
+    conn.execute(f"PRAGMA journal_size_limit={wal_limits(filename)[0]}")
     return conn
+
+
+_wal_limits = {}  # folder -> (soft, hard)
+
+
+def wal_limits(filename):
+    """The WAL sizes (soft, hard) for a file: WAL_SOFT and WAL_HARD, or on a small
+    file system 1/WAL_DISK_SHARE of its size (and twice that), so that the WAL of
+    a busy user never holds much of a small disk."""
+    folder = os.path.dirname(filename)
+    limits = _wal_limits.get(folder)
+    if limits is None:
+        try:
+            st = os.statvfs(folder)
+            share = st.f_blocks * st.f_frsize // WAL_DISK_SHARE
+        except OSError:
+            share = WAL_SOFT
+        soft = max(WAL_SOFT_MIN, min(WAL_SOFT, share))
+        limits = _wal_limits[folder] = (soft, soft * WAL_HARD // WAL_SOFT)
+    return limits
 
 
 def checkpoint(filename, mode="PASSIVE"):
@@ -153,6 +185,38 @@ def prepare(filename):
         conn.close()
         raise
     return conn
+
+
+def create_user_file(filename):
+    """Make a new user's file, complete with its web token seed, under a temporary
+    name in the same folder, and link it into place only then: a full disk or a
+    crash leaves no empty or half-made user file (the temporary one is removed on
+    failure; its name does not end with ``.db``, so no command takes it for a user).
+    A file another worker created meanwhile is kept, and this one dropped."""
+    folder, name = os.path.split(filename)
+    os.makedirs(folder, exist_ok=True)
+    temporary = os.path.join(
+        folder, f".{name}.new-{os.getpid()}-{secrets.token_hex(4)}"
+    )
+    try:
+        conn = prepare(temporary)
+        try:
+            transaction(conn, None, write_seed, "webtoken_seed", False)
+        finally:
+            conn.close()  # the last connection: the WAL is folded in and removed
+        try:
+            os.link(temporary, filename)  # never replaces a file
+        except FileExistsError:
+            pass
+        except OSError:  # a file system without hard links
+            if not os.path.exists(filename):
+                os.rename(temporary, filename)
+    finally:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            try:
+                os.unlink(temporary + suffix)
+            except FileNotFoundError:
+                pass
 
 
 class Known:
@@ -561,6 +625,7 @@ class UserDB:
         self.reader_timer = None  # closes the reader once big reads stop
         self.loop = None  # the event loop the reader goes back to
         self.prepared = False  # the file has been checked by ``prepare``
+        self.wal_soft, self.wal_hard = wal_limits(filename)
         self.open()
 
     def __repr__(self):
@@ -590,6 +655,19 @@ class UserDB:
             if conn is not None:
                 conn.close()
                 setattr(self, name, None)
+
+    def quarantine(self) -> None:
+        """The file is damaged: close it (``_health`` keeps the user out until the
+        file is replaced) and prepare the new file when it is opened again."""
+        self.prepared = False
+        self.data_version = None
+        if not self.busy():
+            self.close()
+        elif self.conn is not None:
+            if self.connections is not None:
+                self.connections.forget(self)
+            self.conn.close()  # the writer is closed once its write is over
+            self.conn = None
 
     def busy(self) -> bool:
         """A write of this process is running or waiting."""
@@ -695,13 +773,14 @@ class UserDB:
         thread with a connection of their own.
         """
         async with self.lock:
-            if self.wal_size() > WAL_HARD:
+            if self.wal_size() > self.wal_hard:
                 await self._catch_up()
             self.refresh()
             try:
                 if not big:
                     result, changes = transaction(self.conn, self._known, func, *args)
                     self._apply(changes)  # our own commit leaves data_version as is
+                    _health.wrote(self.filename)
                     return result
                 token = object()
                 self.inflight[token] = time.time()
@@ -713,6 +792,7 @@ class UserDB:
                     result, _ = await in_thread(
                         transaction, self.writer, None, func, *args
                     )
+                    _health.wrote(self.filename)
                     return result
                 finally:
                     del self.inflight[token]
@@ -749,7 +829,7 @@ class UserDB:
 
     def _maybe_checkpoint(self):
         """Start a background checkpoint when the WAL has grown (one at a time)."""
-        if self.checkpointing is not None or self.wal_size() <= WAL_SOFT:
+        if self.checkpointing is not None or self.wal_size() <= self.wal_soft:
             return
         future = asyncio.get_running_loop().run_in_executor(
             _checkpointer, checkpoint, self.filename
@@ -758,8 +838,12 @@ class UserDB:
 
         def done(fut):
             self.checkpointing = None
-            if not fut.cancelled() and fut.exception() is not None:
-                logger.warning("checkpoint of %s failed: %s", self, fut.exception())
+            err = None if fut.cancelled() else fut.exception()
+            if err is not None:
+                if _health.is_out_of_space(err, self.filename):
+                    _health.note_full(self.filename, err)  # logged once
+                else:
+                    logger.warning("checkpoint of %s failed: %s", self, err)
 
         future.add_done_callback(done)
 
@@ -767,7 +851,7 @@ class UserDB:
         """Under the write lock: checkpoint the whole WAL. A background checkpoint
         under a steady stream of writes never reaches the last frame, and SQLite
         restarts the WAL from its beginning only once every frame is in the
-        database file; so when the WAL passes WAL_HARD, the writes of this process
+        database file; so when the WAL passes its hard limit, the writes of this process
         wait while the rest is copied, and the next write restarts the WAL."""
         if self.checkpointing is not None:
             await asyncio.wait([self.checkpointing])
@@ -887,11 +971,25 @@ class SQLiteFiles:
     def exists(self, username: str) -> bool:
         return os.path.isfile(user_file(self.folder, username))
 
+    def admit(self, username: str, db: "UserDB | None") -> None:
+        """Before a request uses a user's file: note it as the request's file (for
+        ``storage_failure``), and refuse it (503) while it is quarantined as
+        damaged (until ``repair`` has put another file in its place)."""
+        filename = db.filename if db is not None else user_file(self.folder, username)
+        current_user.set((filename, db))
+        if _health.damaged and _health.still_damaged(filename):
+            raise _health.Damaged()
+
     def open(self, username: str) -> UserDB:
-        """The user's store, its file created when absent."""
-        os.makedirs(self.folder, exist_ok=True)
+        """The user's store, its file created (whole, see ``create_user_file``)
+        when absent."""
         filename = user_file(self.folder, username)
-        return UserDB(username, filename, self.other_writers, self.connections)
+        if not os.path.isfile(filename):
+            create_user_file(filename)
+            _health.wrote(filename)
+        db = UserDB(username, filename, self.other_writers, self.connections)
+        current_user.set((filename, db))
+        return db
 
     def touch(self, db: UserDB) -> None:
         """The store is being used again (it keeps its connection longer)."""
@@ -915,6 +1013,9 @@ class UserStores:
         false). The caller makes sure the name is acceptable (``username_problem``).
         """
         db = self.open.get(username)
+        admit = getattr(self.backend, "admit", None)
+        if admit is not None:
+            admit(username, db)  # may refuse the user (503, a damaged file)
         if db is not None:
             self.open.move_to_end(username)
             touch = getattr(self.backend, "touch", None)
@@ -932,6 +1033,11 @@ class UserStores:
                     old.close()
         return db
 
+    def counts(self) -> tuple[int, int]:
+        """(users whose state is in memory, users whose connections are open)."""
+        connections = getattr(self.backend, "connections", None)
+        return len(self.open), len(connections.dbs) if connections is not None else 0
+
     def close(self) -> None:
         """Close every store without a write under way (the others close when
         they are no longer used)."""
@@ -939,3 +1045,24 @@ class UserStores:
             if not db.busy():
                 del self.open[name]
                 db.close()
+
+
+# The user file the current request works on (each request runs in a task of its
+# own, with its own context): ``storage_failure`` knows from it which file failed.
+current_user = contextvars.ContextVar("timetagger_current_user", default=None)
+
+
+def storage_failure(err: BaseException) -> "_health.HTTPError | None":
+    """The answer to a storage error of the current request (see ``current_user``):
+    507 for a full disk, 503 for a damaged file (closed and quarantined), or None
+    for any other error."""
+    filename, db = current_user.get() or (None, None)
+    if filename is None:
+        return None
+    if _health.is_damage(err):
+        if db is not None:
+            db.quarantine()
+        return _health.mark_damaged(filename, err)
+    if _health.is_out_of_space(err, filename):
+        return _health.out_of_space(filename, err)
+    return None
