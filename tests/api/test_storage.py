@@ -194,6 +194,7 @@ def test_connections_of_users_seen_longest_ago_are_closed(tmp_path, monkeypatch)
     from timetagger.server import _items, _store
 
     monkeypatch.setattr(_store, "MAX_CONNECTED", 2)
+    monkeypatch.setattr(_store, "CONNECTED_IDLE", -1)  # every user counts as idle
     stores = _store.UserStores(_store.SQLiteFiles(str(tmp_path)))
 
     def use(name):
@@ -221,15 +222,52 @@ def test_connections_of_users_seen_longest_ago_are_closed(tmp_path, monkeypatch)
         assert open_ones() == {"user2", "user3"}
         assert rotated != seed
         assert use("user0").seeds["webtoken_seed"] == rotated
-        # A user whose write is under way is not closed.
+        # A user whose write is under way is not closed: the next one is.
         async with use("user0").lock:
             use("user1")
             use("user2")
-            assert open_ones() == {"user0", "user1", "user2"}
+            assert open_ones() == {"user0", "user2"}
         entries, _ = _items.split_items("records", [record("r", 1, 2)])
         accepted, _, _ = await use("user3").put_items("records", entries)
         assert accepted == ["r"]
         assert open_ones() == {"user2", "user3"}
+        stores.close()
+
+    asyncio.run(main())
+
+
+def test_users_seen_lately_keep_their_connections(tmp_path, monkeypatch):
+    """Users seen within CONNECTED_IDLE seconds keep their connections beyond
+    MAX_CONNECTED (a busy server does not close and open them over and over), up
+    to MAX_ACTIVE; once idle, the ones seen longest ago are closed (in a thread)."""
+    import asyncio
+
+    from timetagger.server import _store
+
+    monkeypatch.setattr(_store, "MAX_CONNECTED", 2)
+    monkeypatch.setattr(_store, "MAX_ACTIVE", 4)
+    monkeypatch.setattr(_store, "CONNECTED_IDLE", 60)
+    stores = _store.UserStores(_store.SQLiteFiles(str(tmp_path)))
+
+    def connected():
+        return {db.username for db in stores.open.values() if db.conn is not None}
+
+    async def main():
+        for i in range(4):
+            stores.get(f"user{i}", create=True)
+        assert connected() == {"user0", "user1", "user2", "user3"}  # all active
+        stores.get("user4", create=True)  # past MAX_ACTIVE: the oldest is closed
+        assert connected() == {"user1", "user2", "user3", "user4"}
+        monkeypatch.setattr(_store, "CONNECTED_IDLE", 0.3)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:  # users 1 to 3 become idle
+            await asyncio.sleep(0.1)
+            stores.get("user4").refresh()
+            if len(connected()) == 2:
+                break
+        assert connected() == {"user3", "user4"}  # the MAX_CONNECTED seen last
+        stores.get("user0").refresh()  # opened again at its next use
+        assert "user0" in connected()
         stores.close()
 
     asyncio.run(main())
@@ -321,7 +359,8 @@ def test_small_reads_on_the_loop_big_ones_on_a_kept_reader(tmp_path, monkeypatch
             assert conn_a is first and conn_b is not first and conn_b is not db.conn
             assert keys_a == keys and len(keys_b) == 10
             await asyncio.sleep(0)
-            assert db.reader is first
+            kept = db.reader  # one of the two is kept (the one back first)
+            assert kept in (conn_a, conn_b)
             # A wide time range reads on the reader too; a narrow one on the loop.
             wide = db.records_in_range(0, 400 * 86400, None)
             assert wide.big
@@ -331,7 +370,7 @@ def test_small_reads_on_the_loop_big_ones_on_a_kept_reader(tmp_path, monkeypatch
                     return rangeread.conn, sorted(json.loads(t)["key"] for t in rows)
 
             conn, wide_keys = await in_thread(texts, wide)
-            assert conn is first and wide_keys == keys
+            assert conn is kept and wide_keys == keys
             narrow = db.records_in_range(1000, 1005, None)
             assert not narrow.big
             conn, narrow_keys = texts(narrow)

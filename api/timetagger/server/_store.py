@@ -77,7 +77,9 @@ EXTRA_INDICES = (
 )
 BUSY_TIMEOUT = 30  # seconds a write waits for another process's write
 MAX_OPEN = 256  # users whose state (seeds, highest st) is kept in memory
-MAX_CONNECTED = 8  # users whose connections stay open between their requests
+MAX_CONNECTED = 8  # users whose connections stay open however long they are idle
+CONNECTED_IDLE = 60  # seconds: users seen within them keep their connections too
+MAX_ACTIVE = 64  # ... but at most this many
 BIG_WRITE = 200  # items per PUT above which the write runs in a thread
 BIG_RANGE = 92 * 86400  # a GET records range wider than this runs in a thread
 WAL_SOFT = 64 * 2**20  # a WAL this big gets a background checkpoint
@@ -485,6 +487,11 @@ class ThreadRead:
     def _release(self):
         conn, self.conn = self.conn, None
         if self.big and conn is not None:
+            try:  # the page cache a big read filled: a kept reader holds little
+                conn.execute("PRAGMA shrink_memory")
+            except sqlite3.Error:
+                conn.close()
+                return
             self.db._give_back_reader(conn)
 
     def __del__(self):  # never entered: the lent reader goes back
@@ -642,8 +649,13 @@ class UserDB:
         if self.connections is not None:
             self.connections.keep(self)
 
-    def close(self) -> None:
-        """Close the connections; the next ``refresh()`` opens them again."""
+    def close(self, background: bool = False) -> None:
+        """Close the connections; the next ``refresh()`` opens them again.
+
+        ``background``: close them in the checkpoint thread. Closing the last
+        connection to a file in WAL mode checkpoints it (an fsync), which must not
+        hold up the event loop when a busy user's connection is let go.
+        """
         if self.connections is not None:
             self.connections.forget(self)
         for timer in ("writer_timer", "reader_timer"):
@@ -653,8 +665,11 @@ class UserDB:
         for name in ("conn", "writer", "reader"):
             conn = getattr(self, name)
             if conn is not None:
-                conn.close()
                 setattr(self, name, None)
+                if background:
+                    _checkpointer.submit(conn.close)
+                else:
+                    conn.close()
 
     def quarantine(self) -> None:
         """The file is damaged: close it (``_health`` keeps the user out until the
@@ -928,28 +943,50 @@ class UserDB:
 
 
 class Connected:
-    """The UserDBs whose connections are open, least recently used first. An open
-    connection holds about 160 KiB (and its page cache, up to READ_CACHE_KIB); past
-    MAX_CONNECTED, the connections of the users seen longest ago are closed, and
-    opened again (in under a millisecond) at their next request."""
+    """The UserDBs whose connections are open, least recently used first.
+
+    An open connection holds some tens of KiB (and its page cache, up to
+    READ_CACHE_KIB). The users seen in the last CONNECTED_IDLE seconds keep theirs
+    (up to MAX_ACTIVE of them), so that a busy server does not close and open the
+    connections of its active users over and over (each close of a file's last
+    connection checkpoints it); of the others, only the MAX_CONNECTED seen last keep
+    theirs. A closed connection is opened again (in under a millisecond) at the
+    user's next request; it is closed in a thread (see ``UserDB.close``).
+    """
 
     def __init__(self):
-        self.dbs = OrderedDict()
+        self.dbs = OrderedDict()  # UserDB -> time of its last use (monotonic)
 
     def __contains__(self, db):
         return db in self.dbs
 
     def keep(self, db: UserDB) -> None:
-        self.dbs[db] = None
+        self.dbs[db] = time.monotonic()
         self.dbs.move_to_end(db)
-        excess = len(self.dbs) - MAX_CONNECTED
-        for old in list(self.dbs)[:excess] if excess > 0 else ():
-            if old is not db and not old.busy():
-                old.close()
+        self._close_idle(db)
 
     def touch(self, db: UserDB) -> None:
         if db in self.dbs:
+            self.dbs[db] = time.monotonic()
             self.dbs.move_to_end(db)
+            self._close_idle(db)
+
+    def _close_idle(self, current):
+        if len(self.dbs) <= MAX_CONNECTED:
+            return
+        idle_since = time.monotonic() - CONNECTED_IDLE
+        skipped = []  # busy ones stay open, and in their place
+        for old, last_use in list(self.dbs.items()):
+            if len(self.dbs) <= MAX_CONNECTED:
+                break
+            if last_use > idle_since and len(self.dbs) <= MAX_ACTIVE:
+                break  # the rest were seen more recently still
+            if old is current or old.busy():
+                skipped.append(old)
+                if len(skipped) > 8:
+                    break  # never scan a long list on the event loop
+                continue
+            old.close(background=True)
 
     def forget(self, db: UserDB) -> None:
         self.dbs.pop(db, None)
