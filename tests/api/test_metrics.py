@@ -159,3 +159,22 @@ def test_json_access_log(run_server):
     log = server.log()
     assert "hunter2" not in log and "12345" not in log
     assert alice.token not in log
+
+
+def test_text_access_log_quotes_the_path(run_server):
+    server = run_server(access_log="text")
+    r = httpx.get(server.url("api/v2/no%22such%0Athing?token=hunter2"))
+    assert_error(r, 404)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        lines = [line for line in server.log().splitlines() if "/api/v2/" in line]
+        if lines:
+            break
+        time.sleep(0.05)
+    (line,) = lines
+    address, method, rest = line.split(" ", 2)
+    assert (address, method) == ("127.0.0.1", "GET")
+    path, status, duration = rest.rsplit(" ", 2)
+    assert json.loads(path) == '/timetagger/api/v2/no"such\nthing'
+    assert status == "404" and duration.endswith("ms")
+    assert "hunter2" not in server.log()
