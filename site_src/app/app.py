@@ -31,6 +31,8 @@ if lazy.ON_FIRST_USE:  # in the page's second bundle: reached inside self._later
     from .dialogs import (
         helpdialog,
         menudialog,
+        notify,
+        pomodorodialog,
         recorddialog,
         searchdialog,
         tagdialogs,
@@ -116,6 +118,8 @@ def start(kind="app"):
     theme.start()
     app = App(store, kind, root)
     window.ttapp = app
+    pwa.on_message(app.actions.on_worker_message)
+    app.actions.resume_pomodoro()
     if kind == "app":
         # (The connected store renews the web token itself, PG-11.)
         pwa.register_service_worker()
@@ -188,6 +192,7 @@ class Actions:
         for r in records.get_running_records():
             r.t2 = max(r.t1 + 2, t)
             records.put(r)
+        self._reset_pomodoro()
         self.app.request_redraw()
 
     def new_record(self, record):
@@ -211,10 +216,50 @@ class Actions:
         self.app.request_redraw()
 
     def record_started(self, record):
+        """After Start or Resume: the running-timer notification (TP-08) and a work
+        period of the pomodoro when it is on (TP-06)."""
+
+        def started():
+            notify.record_started(record)
+            if settings.get("pomodoro_enabled"):
+                pomodorodialog.get(self.app).start("work")
+
+        self._later(started)
         self.app.request_redraw()
 
     def record_stopped(self, record):
+        self._reset_pomodoro()
         self.app.request_redraw()
+
+    def _reset_pomodoro(self):
+        # (A pomodoro exists only once the dialogs are loaded.)
+        if self.app.pomodoro:
+            self.app.pomodoro.reset()
+
+    def resume_pomodoro(self):
+        """At start-up: a pomodoro saved while running goes on (loads the dialogs)."""
+        if not settings.get("pomodoro_enabled"):
+            return
+        try:
+            saved = window.JSON.parse(
+                window.localStorage.getItem("timetagger_pomodoro") or "null"
+            )
+        except Exception:
+            saved = None
+        if saved and (saved.state == "work" or saved.state == "break"):
+            self._later(lambda: pomodorodialog.get(self.app))
+
+    def on_worker_message(self, data):
+        """A notification's button, relayed by the service worker (TP-09)."""
+        if not data or data.type != "notificationclick":
+            return
+        action = data.action
+        if action == "stop":
+            self.stop_all()
+        elif (action == "work" or action == "break") and settings.get(
+            "pomodoro_enabled"
+        ):
+            self._later(lambda: pomodorodialog.get(self.app).start(action))
 
     # Navigation (TL-08 .. TL-11)
 
@@ -272,6 +317,9 @@ class Actions:
     def open_report(self, *args):
         self._later(lambda: reportdialog.ReportDialog(self.app).open())
 
+    def open_pomodoro(self, *args):
+        self._later(lambda: pomodorodialog.PomodoroDialog(self.app).open())
+
     def open_search(self, *args):
         self._later(lambda: searchdialog.SearchDialog(self.app).open())
 
@@ -316,6 +364,7 @@ class App:
         self.root = root
         self.selected_tags = []
         self.help_opened = False
+        self.pomodoro = None  # made on first use (dialogs/pomodorodialog.py)
         self.actions = Actions(self)
         self.is_touch = bool(
             window.matchMedia and window.matchMedia("(pointer: coarse)").matches

@@ -7,6 +7,8 @@ the install prompt (SY-20).
 * When a new worker takes over, a page loaded less than 3 seconds ago reloads at once;
   an older one shows a small banner "A new version is available" with a refresh link.
 * ``can_install()`` / ``install()``: the browser's install prompt, kept for the menu.
+* ``on_message(callback)``: ``callback(data)`` for each message of the service worker
+  (a notification's button, TP-09: ``{type: "notificationclick", action}``).
 """
 
 from pscript import window
@@ -104,6 +106,22 @@ def show_update_banner():
     link.addEventListener("click", refresh)
     banner.appendChild(link)
     doc.body.appendChild(banner)
+
+
+# %% Messages of the service worker (TP-09)
+
+
+def on_message(callback):
+    container = window.navigator.serviceWorker
+    if not container:
+        return
+
+    def on_worker_message(event):
+        callback(event.data)
+
+    container.addEventListener("message", on_worker_message)
+    if container.startMessages:
+        container.startMessages()
 
 
 # %% Install prompt (SY-20)

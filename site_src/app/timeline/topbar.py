@@ -10,6 +10,8 @@
 * Responsive (TL-26): on narrow screens the row is packed centred, and labels and
   buttons are dropped in order (the Report label, the zoom buttons, Today, the step
   buttons) until the row fits; zooming stays available by pinching.
+* The pomodoro button (TP-04) left of the record buttons when the pomodoro is on, and
+  the pomodoro's time left in front of the stopwatch text (TL-25).
 * The favicon gets a dot while a timer runs (TL-25); onboarding hints (TL-27); the
   logged-out view (TL-28, PG-12) with the reason and a Login button.
 * ``ICONS`` / ``icons.icon(name)``: the app's small line icons as inline SVG, for the
@@ -122,6 +124,13 @@ class TopBar:
 
         group = markup.el("div", "tt-recgroup")
         buttons = markup.el("div", "tt-recbuttons")
+        self.pomodoro_button = _button(
+            "tt-pomodoro", icons.icon("stopwatch"), "Pomodoro"
+        )
+        self.pomodoro_button.addEventListener("click", a.open_pomodoro)
+        self.pomodoro_button.hidden = True
+        canvas.attach_tooltip(self.pomodoro_button, "Pomodoro timer")
+        buttons.appendChild(self.pomodoro_button)
         self.record_button = _button(
             "tt-record", icons.icon("play") + "<span>Record</span>", "Start recording"
         )
@@ -270,6 +279,15 @@ class TopBar:
                 text = "Timer running"
         elif n > 1:
             text = "Timers running"
+        # The pomodoro (TP-04): its button, and the time left before the text.
+        pomodoro_on = bool(app.setting("pomodoro_enabled"))
+        if self._set("pomodoro_on", pomodoro_on):
+            self.pomodoro_button.hidden = not pomodoro_on
+            self.relayout()
+        if pomodoro_on and app.pomodoro:
+            left = app.pomodoro.status_text()
+            if left:
+                text = left + (" | " + text if text else "")
         if self._set("stopwatch", text):
             self.stopwatch.textContent = text
         self._update_hints()
