@@ -22,13 +22,14 @@ docs/client.md: ``store``, ``get_range()``, ``animate_range()``, ``request_redra
 from pscript import window
 
 from . import lazy, pwa
-from .core import dt, markup, settings, tags, theme
+from .core import dt, icons, markup, settings, tags, theme
 from .dialogs import basedialog, notificationdialog
 from .store import stores
 from .timeline import canvas, overview, timeline, timescale, topbar
 
 if lazy.ON_FIRST_USE:  # in the page's second bundle: reached inside self._later()
     from .dialogs import (
+        guidedialog,
         helpdialog,
         menudialog,
         notify,
@@ -119,10 +120,12 @@ def start(kind="app"):
     app = App(store, kind, root)
     window.ttapp = app
     pwa.on_message(app.actions.on_worker_message)
+    pwa.on_update(app.on_new_version)
     app.actions.resume_pomodoro()
     if kind == "app":
         # (The connected store renews the web token itself, PG-11.)
         pwa.register_service_worker()
+        pwa.check_updated(app.actions.open_changes)  # SY-23
     else:
 
         def show_info():
@@ -324,9 +327,18 @@ class Actions:
         self._later(lambda: searchdialog.SearchDialog(self.app).open())
 
     def open_help(self, *args):
-        """The keyboard shortcuts and how to use the app (keys ? and i)."""
+        """The keyboard shortcuts (key ?)."""
         self.app.help_opened = True
         self._later(lambda: helpdialog.HelpDialog(self.app).open())
+
+    def open_guide(self, *args):
+        """The guide (key i, the help button; SK-09)."""
+        self.app.help_opened = True
+        self._later(lambda: guidedialog.GuideDialog(self.app).open("guide"))
+
+    def open_changes(self, *args):
+        """The release notes of this version (SY-23)."""
+        self._later(lambda: guidedialog.GuideDialog(self.app).open("changes"))
 
     def show_sync_status(self, *args):
         notificationdialog.show_sync_status(self.app)
@@ -365,6 +377,7 @@ class App:
         self.selected_tags = []
         self.help_opened = False
         self.pomodoro = None  # made on first use (dialogs/pomodorodialog.py)
+        self.new_version = ""  # a new version took over: the menu says so (SY-23)
         self.actions = Actions(self)
         self.is_touch = bool(
             window.matchMedia and window.matchMedia("(pointer: coarse)").matches
@@ -414,6 +427,7 @@ class App:
         tl_panel.appendChild(markup.el("div", "tt-panel-title", "Timeline"))
         tl_box = markup.el("div", "tt-canvas-box")
         tl_panel.appendChild(tl_box)
+        self._add_drag_hint(tl_box)
         ov_panel = markup.el("section", "tt-panel tt-panel-overview")
         ov_panel.setAttribute("aria-label", "Overview")
         panels.appendChild(self.tab_left)
@@ -439,6 +453,29 @@ class App:
         window.Object.defineProperty(
             self, "install_prompt", {"get": get_install_prompt}
         )
+
+    def on_new_version(self, version):
+        self.new_version = version
+        self.request_redraw()
+
+    def _add_drag_hint(self, box):
+        """TL-21: a faint up/down arrow beside the column, shown (by CSS) while the
+        mouse is over the timeline or for a moment after it is touched."""
+        hint = markup.el("div", "tt-drag-hint", icons.icon("updown"))
+        hint.setAttribute("aria-hidden", "true")
+        box.appendChild(hint)
+        timer = {"id": 0}
+
+        def touched(e):
+            if e.pointerType == "mouse":
+                return
+            box.classList.add("tt-touched")
+            window.clearTimeout(timer.id)
+            timer.id = window.setTimeout(
+                lambda: box.classList.remove("tt-touched"), 2500
+            )
+
+        box.addEventListener("pointerdown", touched, True)
 
     # %% Settings the drawing needs
 
@@ -698,7 +735,7 @@ class App:
         elif key == "f" or key == "F":
             a.open_search()
         elif key == "i" or key == "I":
-            a.open_help()
+            a.open_guide()
         elif key == "?":
             a.open_help()
         elif key == "Backspace":

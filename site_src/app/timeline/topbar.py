@@ -186,9 +186,9 @@ class TopBar:
         report.addEventListener("click", a.open_report)
         canvas.attach_tooltip(report, "Report (r)")
         right.appendChild(report)
-        helpb = _button("tt-help", icons.icon("help"), "Help and keyboard shortcuts")
-        helpb.addEventListener("click", a.open_help)
-        canvas.attach_tooltip(helpb, "Help and keyboard shortcuts (i, ?)")
+        helpb = _button("tt-help", icons.icon("help"), "Guide")
+        helpb.addEventListener("click", a.open_guide)
+        canvas.attach_tooltip(helpb, "Guide (i); keyboard shortcuts (?)")
         right.appendChild(helpb)
         self.help_button = helpb
 
@@ -255,6 +255,8 @@ class TopBar:
             )
             if self._set("today_dim", grey):
                 self.today_button.classList.toggle("dim", grey)
+        if self._set("new_version", app.new_version or ""):  # SY-23: a red dot
+            self.menu_button.classList.toggle("has-update", bool(app.new_version))
         running = store.records.get_running_records()
         n = len(running)
         if self._set("running", n):
@@ -372,7 +374,7 @@ class TopBar:
             and not self.app.help_opened
             and self._no_records()
         ):
-            text = "New here? Help and shortcuts are behind this button"
+            text = "New here? Press here for the guide"
             target = self.help_button
         if target is not None and not target.offsetParent:
             text = ""
