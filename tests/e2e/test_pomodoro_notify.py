@@ -115,8 +115,12 @@ def test_records_start_work_and_stopping_resets(make_page, site_server):
     assert running(page) == []
     assert page.title() == "TimeTagger sandbox"  # no "Working | " any more
 
-    # With the pomodoro off, a record starts no pomodoro.
+    # Switched off while it runs: it stops (no alarm later), and a record starts none.
+    page.evaluate("ttapp.pomodoro.start('work')")
+    assert page.title().startswith("Working | ")
     page.evaluate("settings.set('pomodoro_enabled', false)")
+    page.wait_for_function("ttapp.pomodoro.state.state === 'pre-work'")
+    assert page.title() == "TimeTagger sandbox"
     page.wait_for_selector(".tt-pomodoro", state="hidden")
     page.keyboard.press("s")
     page.wait_for_selector(".tt-record-dialog")

@@ -3,7 +3,8 @@
 ``get(app)`` gives the page's one ``Pomodoro`` (made on first use, kept as
 ``app.pomodoro``): it holds the state of ``pomodoro`` (the pure state machine), saves
 it in localStorage (a reload keeps the cycle), checks four times a second and when the
-page becomes visible whether a period ran out (also while the dialog is closed),
+page becomes visible whether a period ran out (also while the dialog is closed; a
+pomodoro switched off in the settings goes back to the start),
 plays the sounds, prefixes the tab's title ("Working | "), and on an alarm opens the
 dialog and shows a notification with buttons (TP-07). ``press()``, ``start(period)``
 ("work" / "break") and ``reset()`` are what the dialog's button, a started record or a
@@ -15,7 +16,7 @@ pomodoro is (a collapsible explanation).
 
 from pscript import window
 
-from ..core import dt, pomodoro
+from ..core import dt, pomodoro, settings
 from . import basedialog, notify
 
 STORAGE_KEY = "timetagger_pomodoro"
@@ -76,6 +77,9 @@ class Pomodoro:
             self._apply(pomodoro.reset())
 
     def check(self, *args):
+        if not settings.get("pomodoro_enabled"):
+            self.reset()  # switched off in the settings: no alarm any more
+            return
         result = pomodoro.tick(self.state, dt.now())
         if result[1]:
             self._apply(result)
