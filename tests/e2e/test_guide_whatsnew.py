@@ -10,6 +10,7 @@ from .helpers import (
     DESKTOP,
     PHONE,
     login_app,
+    next_frames,
     open_app,
     shot,
     wait_for_app,
@@ -92,6 +93,14 @@ def test_the_guide_opens_with_i_the_help_button_and_the_menu(
     assert page.inner_text(".tt-this-version") == f"{version} (this version)"
     shot(page, f"whatsnew-{size_name(size)}")
     assert page.js_errors == []
+    # The guide as a page of its own (the dialog's link), with the site's style.
+    page.goto(href)
+    assert page.inner_text("main h1") == "Guide"
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('main')).maxWidth")
+        != "none"
+    )
+    shot(page, f"guide-page-{size_name(size)}")
 
 
 def test_the_guide_is_in_the_cache_of_the_app_offline(context, page, site_server):
@@ -125,13 +134,31 @@ def test_first_run_hints_and_the_drag_hint(make_page, site_server, size):
         "parseFloat(getComputedStyle(document.querySelector('.tt-hint')).getPropertyValue('--arrow-x'))"
     )
     assert record["x"] <= arrow_x <= record["x"] + record["width"]  # pointing at it
-    assert hint["x"] >= 0 and hint["x"] + hint["width"] <= size[0]
+    assert hint["x"] >= 0 and hint["x"] + hint["width"] <= size[0] - 4
     shot(page, f"hint-record-{size_name(size)}")
-    # It goes once the user starts (a record is there).
+    # Once the user has started, the next hint points at the guide; a tap on it
+    # opens the guide, and no hint comes back.
     page.evaluate(
         "(() => { const rs = ttapp.store.records; rs.put(rs.create(dt.now() - 60, dt.now() - 10, 'x')); })()"
     )
+    page.wait_for_function(
+        "document.querySelector('.tt-hint.visible')?.textContent === 'New here? Press here for the guide'"
+    )
+    hint = page.locator(".tt-hint").bounding_box()
+    helpb = page.locator(".tt-help").bounding_box()
+    arrow_x = hint["x"] + page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('.tt-hint')).getPropertyValue('--arrow-x'))"
+    )
+    assert helpb["x"] <= arrow_x <= helpb["x"] + helpb["width"]
+    assert hint["x"] >= 0 and hint["x"] + hint["width"] <= size[0] - 4
+    shot(page, f"hint-guide-{size_name(size)}")
+    (page.tap if phone else page.click)(".tt-hint")
+    page.wait_for_selector(".tt-guide-dialog .tt-guide-text h2")
+    page.keyboard.press("Escape")
+    page.wait_for_selector(".tt-guide-dialog", state="detached")
     page.wait_for_selector(".tt-hint", state="hidden")
+    next_frames(page, 5)
+    assert page.is_hidden(".tt-hint")
 
     # TL-21: the drag hint is invisible, and shows while the timeline is hovered or
     # touched.

@@ -359,25 +359,36 @@ class TopBar:
     # %% Onboarding hints (TL-27)
 
     def _update_hints(self):
+        """First "press Record" (an empty store, after 3 s), then, for a new user
+        (at most 5 records) who has not opened the guide, "the guide is here"
+        (after 4 s). Clicking a hint hides it for good; the guide's opens the guide."""
         since = canvas.perf_seconds() - self._start_time
         store = self.app.store
+        dismissed = self._shown.dismissed or ""
         text = ""
         target = None
-        if self._shown.hint_dismissed:
-            text = ""
-        elif since > 3 and (store.put_count or 0) == 0 and self._no_records():
+        name = ""
+        if (
+            since > 3
+            and "record" not in dismissed
+            and (store.put_count or 0) == 0
+            and self._no_records()
+        ):
+            name = "record"
             text = "Press Record to start tracking your time"
             target = self.record_button
         elif (
             since > 4
-            and (store.put_count or 0) < 5
+            and "guide" not in dismissed
             and not self.app.help_opened
-            and self._no_records()
+            and self._is_new_user()
         ):
+            name = "guide"
             text = "New here? Press here for the guide"
             target = self.help_button
         if target is not None and not target.offsetParent:
             text = ""
+        self._hint_name = name if text else ""
         if self._set("hint", text):
             self.hint.textContent = text
             self.hint.classList.toggle("visible", bool(text))
@@ -385,10 +396,10 @@ class TopBar:
                 rr = self.row.getBoundingClientRect()
                 tr = target.getBoundingClientRect()
                 x = tr.left - rr.left + 0.5 * tr.width
-                self.hint.style.left = max(8, min(x - 20, rr.width - 240)) + "px"
-                self.hint.style.setProperty(
-                    "--arrow-x", (x - max(8, min(x - 20, rr.width - 240))) + "px"
-                )
+                width = self.hint.offsetWidth or 240
+                left = max(8, min(x - 20, rr.width - width - 8))
+                self.hint.style.left = left + "px"
+                self.hint.style.setProperty("--arrow-x", (x - left) + "px")
 
     def _no_records(self):
         if self._shown.has_records:
@@ -398,9 +409,22 @@ class TopBar:
             return False
         return True
 
+    def _is_new_user(self):
+        """At most 5 records (hidden ones too); once more, never again this page."""
+        if self._shown.old_user:
+            return False
+        if self.app.store.records.count() > 5:
+            self._shown.old_user = True
+            return False
+        return True
+
     def _hide_hint(self):
-        self._shown.hint_dismissed = True
+        name = self._hint_name or ""
+        self._shown.dismissed = (self._shown.dismissed or "") + " " + name
         self.hint.classList.remove("visible")
+        self._shown.hint = None
+        if name == "guide":
+            self.app.actions.open_guide()
 
 
 def build_logged_out(app, node):
