@@ -195,7 +195,7 @@ class Actions:
         for r in records.get_running_records():
             r.t2 = max(r.t1 + 2, t)
             records.put(r)
-        self._reset_pomodoro()
+        self._after_stop()
         self.app.request_redraw()
 
     def new_record(self, record):
@@ -231,13 +231,15 @@ class Actions:
         self.app.request_redraw()
 
     def record_stopped(self, record):
-        self._reset_pomodoro()
+        self._after_stop()
         self.app.request_redraw()
 
-    def _reset_pomodoro(self):
-        # (A pomodoro exists only once the dialogs are loaded.)
+    def _after_stop(self):
+        # (A pomodoro or a notification exists only once the dialogs are loaded.)
         if self.app.pomodoro:
             self.app.pomodoro.reset()
+        if lazy.is_loaded():
+            notify.close_running()
 
     def resume_pomodoro(self):
         """At start-up: a pomodoro saved while running goes on (loads the dialogs)."""

@@ -201,6 +201,15 @@ def test_a_started_record_is_notified_and_its_stop_button_stops_it(
     )
     assert notifications(page, "timetagger-running") == []  # closed by the click
 
+    # Stopping the records in the app (key x) takes the notification away too.
+    page.evaluate(
+        "(() => { const rs = ttapp.store.records; const r = rs.create(dt.now(), dt.now(), 'again'); rs.put(r); notify.record_started(r); })()"
+    )
+    wait_until(lambda: notifications(page, "timetagger-running"))
+    page.keyboard.press("x")
+    wait_until(lambda: notifications(page, "timetagger-running") == [])
+    assert running(page) == []
+
     # The pomodoro's alarm is a notification too, with its buttons (TP-07); its
     # "break" button starts the break in the page.
     page.evaluate("settings.set('pomodoro_enabled', true)")

@@ -10,7 +10,8 @@
 * ``record_started(record)``: the running-timer notification (TP-08) when the
   "notifications" setting is on: titled "TimeTagger is tracking time", the
   record's description as body (text, never markup), tag ``timetagger-running`` (it
-  replaces the one before), a "Stop" button.
+  replaces the one before), a "Stop" button. ``close_running()`` takes it away when
+  the records stop.
 * ``play(name)``: one of the sounds the app page lists (``<link rel="x-sound"
   id="tt-sound-NAME">``, files made by tools/make_sounds.py): "windup", "alarm",
   "manual". It restarts from the beginning; a browser that refuses to play (no user
@@ -98,6 +99,19 @@ def record_started(record):
             "actions": [{"action": "stop", "title": "Stop"}],
         },
     )
+
+
+def close_running():
+    """Records stopped: the running-timer notification goes (when there is one)."""
+
+    def close_them(registration):
+        if not registration or not registration.getNotifications:
+            return None
+        return registration.getNotifications({"tag": RUNNING_TAG}).then(
+            lambda notes: [n.close() for n in notes]
+        )
+
+    return _registration().then(close_them).catch(lambda err: None)
 
 
 def pomodoro_alarm(message):
