@@ -361,28 +361,20 @@ class TopBar:
     def _update_hints(self):
         """First "press Record" (an empty store, after 3 s), then, for a new user
         (at most 5 records) who has not opened the guide, "the guide is here"
-        (after 4 s). Clicking a hint hides it for good; the guide's opens the guide."""
+        (after 4 s). Clicking a hint hides the hints for good (the guide's also
+        opens the guide)."""
         since = canvas.perf_seconds() - self._start_time
         store = self.app.store
-        dismissed = self._shown.dismissed or ""
         text = ""
         target = None
         name = ""
-        if (
-            since > 3
-            and "record" not in dismissed
-            and (store.put_count or 0) == 0
-            and self._no_records()
-        ):
+        if self._shown.hints_dismissed:
+            text = ""
+        elif since > 3 and (store.put_count or 0) == 0 and self._no_records():
             name = "record"
             text = "Press Record to start tracking your time"
             target = self.record_button
-        elif (
-            since > 4
-            and "guide" not in dismissed
-            and not self.app.help_opened
-            and self._is_new_user()
-        ):
+        elif since > 4 and not self.app.help_opened and self._is_new_user():
             name = "guide"
             text = "New here? Press here for the guide"
             target = self.help_button
@@ -420,9 +412,8 @@ class TopBar:
 
     def _hide_hint(self):
         name = self._hint_name or ""
-        self._shown.dismissed = (self._shown.dismissed or "") + " " + name
+        self._shown.hints_dismissed = True
         self.hint.classList.remove("visible")
-        self._shown.hint = None
         if name == "guide":
             self.app.actions.open_guide()
 
