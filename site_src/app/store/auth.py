@@ -144,7 +144,9 @@ def login_failure_text(method, status, body):
             " try again."
         )
     if status == 429:
-        return "Too many attempts that did not work. Wait a few minutes, then try again."
+        return (
+            "Too many attempts that did not work. Wait a few minutes, then try again."
+        )
     if status == 0:
         return "The server could not be reached. Check your connection and try again."
     if status == 403 and method == "localhost":
