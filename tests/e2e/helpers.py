@@ -493,7 +493,9 @@ def shot(page, name):
 
 # %% Accessibility (axe-core)
 
-AXE_JS = os.path.join(os.path.dirname(__file__), "axe", "node_modules", "axe-core", "axe.min.js")
+AXE_JS = os.path.join(
+    os.path.dirname(__file__), "axe", "node_modules", "axe-core", "axe.min.js"
+)
 _AXE_RUN = """async (selector) => {
     const context = selector ? document.querySelector(selector) : document;
     const result = await axe.run(context, {resultTypes: ["violations"]});

@@ -26,6 +26,12 @@ ROW_MIN = 30
 ROW_MAX = 60
 
 
+def colors_key(tag_list):
+    """The colours of tags as one text: a row or button is rebuilt when it changes
+    (a colour set in the tag dialog shows at once, TG-07)."""
+    return ",".join([taginfo.get_tag_color(tag) for tag in tag_list])
+
+
 def compute_rows(stats, selected, running_tagz):
     """Rows of the overview from ``{tagz: seconds}``: a list of ``{key, tags, all_tags,
     duration, running}`` in display order, plus the totals. Pure (no DOM)."""
@@ -38,11 +44,13 @@ def compute_rows(stats, selected, running_tagz):
     for tagz in order.keys():
         duration = stats[tagz] or 0
         filtered += duration
+        all_tags = tagz.split(" ")
         groups.append(
             {
                 "key": tagz,
                 "tags": order[tagz],
-                "all_tags": tagz.split(" "),
+                "all_tags": all_tags,
+                "colors": colors_key(all_tags),
                 "duration": duration,
                 "running": running_tagz[tagz] is True,
             }
@@ -201,7 +209,7 @@ class Overview:
         if len(selected) == 0:
             head_key = "total"
         else:
-            head_key = "sel:" + " ".join(selected)
+            head_key = "sel:" + " ".join(selected) + ":" + colors_key(selected)
         if head_key != self._head_key:
             self._head_key = head_key
             if len(selected) == 0:
@@ -312,7 +320,7 @@ class Overview:
             key = row.key
             seen[key] = True
             node = self._rows[key]
-            label_key = " ".join(row.tags)
+            label_key = " ".join(row.tags) + "|" + row.colors
             if node is undefined or node.label_key != label_key:
                 if node is not undefined:
                     node.remove()
