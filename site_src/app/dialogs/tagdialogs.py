@@ -279,7 +279,7 @@ class TargetDialog(BaseDialog):
 
     def _footer(self):
         self.footer.innerHTML = (
-            '<div class="tt-buttons"><button type="button" class="tt-btn tt-tg-rename">'
+            '<div class="tt-buttons"><button type="button" class="tt-btn tt-tg-rename" aria-label="Rename">'
             + icons.icon("pencil")
             + "<span>Rename\u2026</span></button>"
             + '<button type="button" class="tt-btn tt-tg-cancel">Cancel</button>'
