@@ -133,11 +133,14 @@ def draw(tl, ctx, pal, t1, t2):
         # Separator line across tick column and block area
         ctx.fillStyle = pal.panel_edge
         ctx.fillRect(bx, Math.round(y1), bw, 1)
-        # Texts
-        if bh >= 14:
+        # Texts, in the part of the block that is seen: a block cut at the top (the
+        # current week early in a month) keeps its label and total.
+        vy1 = max(y1, ya)
+        vh = min(y2, yb) - vy1
+        if vh >= 14:
             contains_now = b1 <= now < b2
-            cy = y1 + min(bh / 2, 16)
-            big = bh >= 30
+            cy = vy1 + min(vh / 2, 16)
+            big = vh >= 30
             ctx.textBaseline = "middle"
             ctx.textAlign = "right"
             ctx.font = ("bold 14px " if big else "bold 12px ") + tl._font
