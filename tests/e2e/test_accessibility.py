@@ -123,8 +123,7 @@ def test_every_control_is_reachable_by_tab_with_a_visible_focus(desk):
                 const e = document.activeElement;
                 if (!e || e === document.body) return null;
                 const s = getComputedStyle(e);
-                const ring = (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0)
-                    || s.boxShadow !== "none";
+                const ring = s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2;
                 return [e.outerHTML.slice(0, 80), ring, e.matches(":focus-visible")];
             }"""
         )
@@ -136,6 +135,52 @@ def test_every_control_is_reachable_by_tab_with_a_visible_focus(desk):
     missing = [w for w in wanted if w not in reached]
     assert missing == [], missing
     assert invisible == [], invisible
+
+
+# The focused element shows it: an outline of 2 px or more; text fields a coloured
+# border with a ring around; a radio button of a segmented control on its label.
+_FOCUS_RING = """() => {
+    const e = document.activeElement;
+    const outlined = (el) => {
+        const s = getComputedStyle(el);
+        return s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2;
+    };
+    let ring = outlined(e);
+    if (e.matches("textarea, select, input:not([type=checkbox]):not([type=radio]):not([type=color])")) {
+        ring = ring || getComputedStyle(e).boxShadow !== "none";
+    }
+    if (e.matches(".tt-seg input")) ring = outlined(e.nextElementSibling);
+    return [e.outerHTML.slice(0, 80), ring && e.matches(":focus-visible")];
+}"""
+
+
+@pytest.mark.parametrize(
+    "module, cls, args",
+    [
+        ("menudialog", "MenuDialog", []),
+        ("settingsdialog", "SettingsDialog", []),
+        ("reportdialog", "ReportDialog", []),
+        ("tagdialogs", "TagDialog", ["#work"]),
+        ("timerangedialog", "TimeRangeDialog", []),
+        ("searchdialog", "SearchDialog", []),
+        ("exportdialog", "ExportDialog", []),
+    ],
+)
+def test_dialog_controls_show_the_keyboard_focus(desk, module, cls, args):
+    page = desk
+    open_dialog(page, module, cls, *args)
+    page.wait_for_selector(".tt-dialog")
+    count = page.evaluate(
+        "document.querySelectorAll('.tt-dialog button, .tt-dialog input, "
+        ".tt-dialog select, .tt-dialog a[href]').length"
+    )
+    invisible = set()
+    for _ in range(min(count, 60)):
+        page.keyboard.press("Tab")
+        where, ring = page.evaluate(_FOCUS_RING)
+        if not ring:
+            invisible.add(where)
+    assert invisible == set()
 
 
 def test_icon_buttons_have_names(desk):
