@@ -150,6 +150,9 @@ _FOCUS_RING = """() => {
         ring = ring || getComputedStyle(e).boxShadow !== "none";
     }
     if (e.matches(".tt-seg input")) ring = outlined(e.nextElementSibling);
+    // The calendar button inside a date field belongs to the browser (which draws
+    // its focus): the field itself is then not :focus.
+    if (e.matches("input[type=date]") && !e.matches(":focus")) return [e.outerHTML, true];
     return [e.outerHTML.slice(0, 80), ring && e.matches(":focus-visible")];
 }"""
 
