@@ -109,7 +109,7 @@ def test_rows_grow_in_and_shrink_out(ov_page):
         }""",
         keys[1],
     )
-    page.wait_for_selector('.tt-ov-row[data-key="#go"]', state="detached")
+    page.wait_for_function("window._went !== null")
     assert page.evaluate("window._shrinking") is True
     assert page.evaluate("window._went - window._told") >= 150
     assert page.locator('.tt-ov-row[data-key="#stay"]').is_visible()

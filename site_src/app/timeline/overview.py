@@ -389,6 +389,7 @@ class Overview:
         """A row that is no longer listed shrinks out, then goes (TL-22)."""
         node.classList.add("tt-ov-leaving")
         node.row_data = None  # no clicks on its way out
+        node.removeAttribute("data-key")  # a new row of that key may come meanwhile
         window.setTimeout(lambda: node.remove(), 260)
 
     def _update_more(self, *args):
