@@ -189,6 +189,13 @@ test("TL-24 sync dialog texts", () => {
     assert.equal(notification.sync_status_text("warning", "")[0], "Sync error");
     assert.equal(notification.sync_status_text("ok", "")[0], "Sync status");
     assert.equal(notification.sync_status_text("", "")[0], "Sync status");
+    // Offline: said first, with the changes waiting to go out.
+    const [offTitle, offHtml] = notification.sync_status_text("error", "x", false, 3);
+    assert.equal(offTitle, "Offline");
+    assert.match(offHtml, /offline/);
+    assert.match(offHtml, /3 changes made on this device are waiting to be sent/);
+    assert.match(notification.sync_status_text("ok", "", false, 0)[1], /No changes are waiting/);
+    assert.match(notification.sync_status_text("ok", "", true, 1)[1], /1 change made on this device is waiting/);
 });
 
 test("markup and icons: one escaper, one icon set, tags with their colour", () => {

@@ -115,6 +115,25 @@ def records_to_rename(records, old_tags):
     return found
 
 
+def renamed_selection(selected, old_tags, new_tags):
+    """The overview's tag filter after a rename (TL-23): when it holds all of
+    ``old_tags``, they are replaced (at the first one's place) by ``new_tags``;
+    otherwise it is unchanged. Returns a new list, or None when unchanged."""
+    for tag in old_tags:
+        if tag not in selected:
+            return None
+    out = []
+    for tag in selected:
+        if tag in old_tags:
+            if tag == old_tags[0]:
+                for new_tag in new_tags:
+                    if new_tag not in out:
+                        out.append(new_tag)
+        elif tag not in out:
+            out.append(tag)
+    return out
+
+
 def rename_ds(ds, old_tags, new_tags):
     """A description with ``old_tags`` replaced by ``new_tags``: the first occurrence
     of an old tag (or of a new tag already present) becomes the new tags joined by
@@ -260,7 +279,7 @@ class TargetDialog(BaseDialog):
 
     def _footer(self):
         self.footer.innerHTML = (
-            '<div class="tt-buttons"><button type="button" class="tt-btn tt-tg-rename">'
+            '<div class="tt-buttons"><button type="button" class="tt-btn tt-tg-rename" aria-label="Rename">'
             + icons.icon("pencil")
             + "<span>Rename\u2026</span></button>"
             + '<button type="button" class="tt-btn tt-tg-cancel">Cancel</button>'
@@ -586,6 +605,9 @@ class RenameDialog(BaseDialog):
                 taginfo.set_tag_info(
                     self._old[0], {"color": "", "priority": 1, "targets": {}}
                 )
+        sel = renamed_selection(self._app.selected_tags or [], self._old, self._new)
+        if sel is not None:
+            self._app.selected_tags = sel  # the overview follows the rename
         button = self._result.querySelector(".tt-rn-confirm")
         button.disabled = True
         button.innerHTML = icons.icon("check") + "Done"

@@ -687,8 +687,13 @@ class TimelineView(CanvasWidget):
             self._hits.append(["move", cx - 2, y1, cw + 4, max(2, y2 - y1), r])
 
     def _draw_creating(self, ctx, pal):
-        a = min(self.creating[0], self.creating[1])
-        b = max(self.creating[0], self.creating[1])
+        # The times the new record will get (rounded, clamped to now), so the label
+        # and the dialog that opens on release agree.
+        ab = timescale.create_times(
+            self.creating[0], self.creating[1], self.seconds_per_pixel(), dt.now()
+        )
+        a = ab[0]
+        b = ab[1]
         ya = self.t2y(a)
         yb = self.t2y(b)
         ctx.fillStyle = colors.with_alpha(pal.accent, 0.55)

@@ -85,6 +85,8 @@ class TopBar:
         if app.store.kind == "demo" or app.store.kind == "sandbox":
             label = "Demo" if app.store.kind == "demo" else "Sandbox"
             self.menu_button.appendChild(markup.el("span", "tt-kind", label))
+            # A screen reader says what the button shows (WCAG 2.5.3).
+            self.menu_button.setAttribute("aria-label", "Menu, " + label)
         self.menu_button.addEventListener("click", app.actions.open_menu)
         canvas.attach_tooltip(self.menu_button, "Menu")
         left.appendChild(self.menu_button)
@@ -132,7 +134,7 @@ class TopBar:
         canvas.attach_tooltip(self.pomodoro_button, "Pomodoro timer")
         buttons.appendChild(self.pomodoro_button)
         self.record_button = _button(
-            "tt-record", icons.icon("play") + "<span>Record</span>", "Start recording"
+            "tt-record", icons.icon("play") + "<span>Record</span>", "Record"
         )
         self.record_button.addEventListener("click", a.start_record)
         canvas.attach_tooltip(self.record_button, "Start recording (s)")
