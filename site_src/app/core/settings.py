@@ -32,6 +32,7 @@ SYNCED_DEFAULTS = {
     "today_end_offset": "",
     "show_stopwatch": True,
     "tag_presets": [],
+    "currency": "",  # shown after the report's amounts (hourly rates: taginfo)
 }
 
 # ST-09..ST-17: this device only. Quirk 4 fixed: report_grouping defaults to "none".

@@ -72,7 +72,7 @@ def clipboard_table(report, username=""):
     (RP-12) with its header; the text is tab-separated (tabs and line breaks in a
     field become spaces; formulas neutralised as in the CSV), the HTML a plain table
     that spreadsheets paste as cells."""
-    rows = [reports.CSV_HEADER.split(",")]
+    rows = [reports.csv_header(report)]
     for row in reports.table_rows(report, username):
         rows.append([str(v).split("\t").join(" ").split("\n").join(" ") for v in row])
     html = "<table>"
@@ -338,6 +338,7 @@ class ReportDialog(BaseDialog):
         if (
             key == "date_repr"
             or key == "first_day_of_week"
+            or key == "currency"
             or key.startswith("taginfo")
         ):
             self._schedule_refresh()
@@ -392,6 +393,8 @@ class ReportDialog(BaseDialog):
         opts.first_day_of_week = settings.get("first_day_of_week")
         opts.tags = self._filter_tags
         opts.priorities = taginfo.get_tag_priority
+        opts.rates = taginfo.get_tag_rate
+        opts.currency = settings.get("currency")
         store = self._app.store
         opts.username = store.username if store and store.kind == "connected" else ""
         return opts
@@ -428,26 +431,42 @@ class ReportDialog(BaseDialog):
         report = self._report
         opts = report.options
         grouping = opts.grouping
+        rated = report.has_rates
         n_records = 0
         html = '<table class="tt-rp-table"><tbody>'
         for i in range(len(report.rows)):
             row = report.rows[i]
             kind = row.type
+            amount = ""
+            if rated:
+                amount = (
+                    '<td class="tt-rp-amount">'
+                    + markup.escape(row.amount_text or "")
+                    + "</td>"
+                )
             if kind == "total":
                 html += (
                     '<tr class="tt-rp-total"><td class="tt-rp-dur">'
                     + markup.escape(row.duration_text)
-                    + '</td><td colspan="2">Total</td></tr>'
+                    + '</td><td colspan="2">Total</td>'
+                    + amount
+                    + "</tr>"
                 )
             elif kind == "spacer":
-                html += '<tr class="tt-rp-spacer"><td colspan="3"></td></tr>'
+                html += (
+                    '<tr class="tt-rp-spacer"><td colspan="'
+                    + ("4" if rated else "3")
+                    + '"></td></tr>'
+                )
             elif kind == "group":
                 html += (
                     '<tr class="tt-rp-group"><td class="tt-rp-dur">'
                     + markup.escape(row.duration_text)
                     + '</td><td colspan="2">'
                     + group_title_html(row, grouping)
-                    + "</td></tr>"
+                    + "</td>"
+                    + amount
+                    + "</tr>"
                 )
             else:
                 n_records += 1
@@ -473,9 +492,20 @@ class ReportDialog(BaseDialog):
                     + str(i)
                     + '" title="Edit this record">'
                     + desc
-                    + "</a></td></tr>"
+                    + "</a></td>"
+                    + amount
+                    + "</tr>"
                 )
         html += "</tbody></table>"
+        if rated:
+            html = (
+                '<p class="tt-rp-earnings tt-note"><strong>Earnings '
+                + markup.escape(report.amount_text)
+                + "</strong> \u2013 "
+                + markup.escape(reports.RATE_RULE)
+                + "</p>"
+                + html
+            )
         if len(report.rows) <= 1:
             html += (
                 '<p class="tt-rp-empty">No records in this date range'
