@@ -20,12 +20,15 @@ lines as it needs, and with hourly rates the amount (right-aligned at the right 
 rows alternate two light greys. A row never crosses the bottom margin; a group that
 does not fit in what is left of a page but fits on a new one starts on a new page when
 less than 40 % of the page is left; a group split over pages repeats its title with
-"(continued)". Page numbers ``n/N`` at the top right. ``layout`` is pure and tested.
+"(continued)". A last page holds the charts (``reportcharts``: time per tag, time per
+period stacked by tag, in the tag colours) when the report has time. Page numbers
+``n/N`` at the top right. ``layout`` is pure and tested.
 """
 
 from pscript import window
 
 from ..core import env
+from . import reportcharts
 
 LAZY_PAGE = "vendor/lazy.html"
 FONT = "DejaVuSansCondensed"
@@ -244,7 +247,8 @@ def build_pdf(lib, report, info):
     """The report as a jsPDF document. ``lib``: ``{jsPDF, fonts, compress}``
     (``fonts``: ``{regular, bold}`` binary strings of TTF files, or None for
     Helvetica; ``compress`` False leaves the page streams readable, for tests);
-    ``info``: ``{tags, from, until}`` as texts (see reportdialog.report_info)."""
+    ``info``: ``{tags, from, until}`` as texts (see reportdialog.report_info), and
+    optionally ``color_of(tag)`` for the charts' colours."""
     JsPDF = lib.jsPDF
     doc = JsPDF(
         {
@@ -280,8 +284,9 @@ def build_pdf(lib, report, info):
     placed = layout(report, measure)
     pages = placed.pages
     cols = placed.cols
-    n = len(pages)
-    for p in range(n):
+    with_charts = report.total > 0
+    n = len(pages) + (1 if with_charts else 0)
+    for p in range(len(pages)):
         if p > 0:
             doc.addPage()
         if p == 0:
@@ -307,6 +312,15 @@ def build_pdf(lib, report, info):
         )
         for item in pages[p]:
             _draw_item(doc, item, cols, font)
+    if with_charts:
+        doc.addPage()
+        font(False, 8)
+        doc.setTextColor(MUTED)
+        doc.text(str(n) + "/" + str(n), PAGE_W - MARGIN, MARGIN - 8, {"align": "right"})
+        data = reportcharts.chart_data(report, info.color_of or None)
+        reportcharts.pdf_charts(
+            doc, data, MARGIN, MARGIN, PAGE_W - 2 * MARGIN, TEXT, MUTED, font
+        )
     return doc
 
 
