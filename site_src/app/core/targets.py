@@ -8,18 +8,110 @@ purpose, because it makes "day" mean "a working day": with Monday-Friday, a day
 target of 8 h becomes 40 h in a week view and 0 h on a Saturday. A range without
 work hours therefore has no target; ``target_progress`` then says so instead of
 dividing by zero.
+
+Work weeks and days off: wherever a ``workdays`` value is taken, a *work calendar*
+(``calendar(...)``: ``{free, off}``) works too: ``free`` the free weekdays (0 = Sunday)
+from the user's own work week (synced setting ``work_week``: the working weekdays;
+empty follows ``workdays``), ``off`` the days off (synced setting ``days_off``:
+``YYYY-MM-DD`` texts). A day off counts as a free day, so it lowers the targets of the
+week and month it is in (``period_target``); ``glance`` lists every target with its
+progress for the current period (the targets panel).
 """
+
+from pscript import window
 
 from . import dt
 
 PERIODS = ["day", "week", "month", "year"]
+_UNITS = {"day": "1D", "week": "1W", "month": "1M", "year": "1Y"}
+MAX_DAYS_OFF = 1000  # keep the synced list (and the lookups) small
 ESTIMATE_LOW = 0.93  # factors outside [0.93, 1.034] are estimates ("~ ")
 ESTIMATE_HIGH = 1.034
 
 
+def clean_work_week(value):
+    """The working weekdays of the ``work_week`` setting as sorted numbers 0..6, or
+    [] (follow ``workdays``) for anything that is not a list of such numbers."""
+    if not isinstance(value, list):
+        return []
+    days = []
+    for v in value:
+        if not isinstance(v, float) or v != Math.floor(v) or v < 0 or v > 6:
+            return []
+        if days.indexOf(v) < 0:
+            days.append(v)
+    return [d for d in [0, 1, 2, 3, 4, 5, 6] if days.indexOf(d) >= 0]
+
+
+def clean_days_off(value):
+    """The ``days_off`` setting as a list of ``YYYY-MM-DD`` texts (valid dates only,
+    sorted, unique, at most MAX_DAYS_OFF of the latest); anything else is left out."""
+    days = []
+    if not isinstance(value, list):
+        return days
+    for v in value:
+        if not isinstance(v, str) or not RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$").test(v):
+            continue
+        parts = v.split("-")
+        t = dt.make_time(int(parts[0]), int(parts[1]), int(parts[2]))
+        if dt.format_isodate(t) != v:
+            continue  # e.g. 2024-02-30
+        if days.indexOf(v) < 0:
+            days.append(v)
+    days.sort()
+    return days[-MAX_DAYS_OFF:] if len(days) > MAX_DAYS_OFF else days
+
+
+def calendar(workdays=0, work_week=None, days_off=None):
+    """The work calendar ``{free, off}`` from the settings ``workdays`` (ST-02),
+    ``work_week`` and ``days_off`` (see the module docstring)."""
+    week = clean_work_week(work_week)
+    if len(week):
+        free = [d for d in [0, 1, 2, 3, 4, 5, 6] if week.indexOf(d) < 0]
+    else:
+        free = free_weekdays(workdays)
+    off = {}
+    for day in clean_days_off(days_off):
+        off[day] = True
+    return {"free": free, "off": off}
+
+
+_last_calendar = {"key": None, "value": None}
+
+
+def user_calendar(get):
+    """The user's work calendar from the settings (``get(key)``, e.g. settings.peek);
+    the last one is kept, as the overview asks on every update."""
+    workdays = get("workdays") or 0
+    work_week = get("work_week")
+    days_off = get("days_off")
+    key = window.JSON.stringify([workdays, work_week, days_off])
+    if key != _last_calendar.key:
+        _last_calendar.value = calendar(workdays, work_week, days_off)
+        _last_calendar.key = key
+    return _last_calendar.value
+
+
+def _off_days(workdays):
+    if isinstance(workdays, dict) and workdays.off:
+        return workdays.off
+    return None
+
+
+def is_free_day(t, workdays=0):
+    """Whether the local day of ``t`` is free: a free weekday, or a day off."""
+    if free_weekdays(workdays).indexOf(dt.weekday(t)) >= 0:
+        return True
+    off = _off_days(workdays)
+    return bool(off and off[dt.format_isodate(t)])
+
+
 def free_weekdays(workdays=0):
     """The free days of the week (0 = Sunday) for the workdays setting: 2 = Monday to
-    Friday (Saturday and Sunday free), 1 = Monday to Saturday, 0 = every day."""
+    Friday (Saturday and Sunday free), 1 = Monday to Saturday, 0 = every day; for a
+    work calendar its ``free`` days."""
+    if isinstance(workdays, dict):
+        return workdays.free or []
     if workdays == 2:
         return [6, 0]
     elif workdays == 1:
@@ -29,15 +121,19 @@ def free_weekdays(workdays=0):
 
 def free_seconds(t1, t2, workdays=0):
     """Seconds of ``[t1, t2)`` that fall on free days (local calendar days, so a
-    daylight-saving day counts 23 or 25 hours)."""
+    daylight-saving day counts 23 or 25 hours); with a work calendar days off too."""
     free = free_weekdays(workdays)
-    if len(free) == 0 or t2 <= t1:
+    off = _off_days(workdays)
+    if (len(free) == 0 and not off) or t2 <= t1:
         return 0
     total = 0
     day = dt.day_start(t1)
     while day < t2:
         next_day = dt.add(day, "1D")
-        if free.indexOf(dt.weekday(day)) >= 0:
+        is_free = free.indexOf(dt.weekday(day)) >= 0
+        if not is_free and off:
+            is_free = off[dt.format_isodate(day)] is True
+        if is_free:
             total += max(0, min(next_day, t2) - max(day, t1))
         day = next_day
     return total
@@ -133,3 +229,100 @@ def target_progress(targets, t1, t2, tracked, workdays=0, duration_repr="hms"):
     elif target > 0:
         res.right_text = "left: " + dt.duration_string(left, False, duration_repr)
     return res
+
+
+# %% The current period of each target (the targets panel)
+
+
+def period_range(period, now, first_day_of_week=1):
+    """``[t1, t2)`` of the calendar period (day/week/month/year) containing ``now``."""
+    unit = _UNITS[period]
+    t1 = dt.floor(now, unit, first_day_of_week)
+    return [t1, dt.add(t1, unit)]
+
+
+def period_target(hours, period, t1, t2, workdays=0):
+    """The target in seconds for the calendar period ``[t1, t2)`` of a target of
+    ``hours`` per ``period``: the hours, lowered by the share of the period's working
+    time that falls on days off (a week of 5 working days with one day off: 4/5). A
+    day target is 0 on a free day or a day off."""
+    if period == "day":
+        return 0 if is_free_day(t1, workdays) else hours * 3600
+    without_off = workdays
+    if isinstance(workdays, dict):
+        without_off = {"free": workdays.free, "off": {}}
+    base = work_hours(t1, t2, without_off)
+    if base <= 0:
+        return 0
+    return hours * 3600 * work_hours(t1, t2, workdays) / base
+
+
+def count_days_off(t1, t2, workdays=0):
+    """How many days off (not free weekdays anyway) fall in ``[t1, t2)``."""
+    off = _off_days(workdays)
+    if not off:
+        return 0
+    free = free_weekdays(workdays)
+    n = 0
+    day = dt.day_start(t1)
+    while day < t2:
+        if off[dt.format_isodate(day)] and free.indexOf(dt.weekday(day)) < 0:
+            n += 1
+        day = dt.add(day, "1D")
+    return n
+
+
+def tracked_for(stats, tag_list):
+    """Seconds of ``stats`` ({tagz: seconds}) in records having all of ``tag_list``."""
+    total = 0
+    for tagz in stats.keys():
+        combo = tagz.split(" ")
+        ok = True
+        for tag in tag_list:
+            if combo.indexOf(tag) < 0:
+                ok = False
+                break
+        if ok:
+            total += stats[tagz]
+    return total
+
+
+def glance(target_list, get_stats, now, workdays=0, first_day_of_week=1):
+    """Every target with its progress in the current period: a list of ``{tagz,
+    tags, period, t1, t2, hours, target, tracked, percent, left, over, days_off}``
+    (seconds; ``percent`` None when the target is 0), by period (day first), then
+    by tags. ``target_list``: ``[[tagz, {period: hours}]]``; ``get_stats(t1, t2)``
+    gives ``{tagz: seconds}`` (e.g. the store's ``get_stats``)."""
+    rows = []
+    stats_cache = {}
+    for period in PERIODS:
+        r = period_range(period, now, first_day_of_week)
+        for pair in target_list:
+            tagz = pair[0]
+            hours = pair[1][period] if pair[1] else None
+            if not hours or hours <= 0:
+                continue
+            if not stats_cache[period]:
+                stats_cache[period] = get_stats(r[0], r[1])
+            tag_list = [t for t in tagz.split(" ") if t]
+            tracked = tracked_for(stats_cache[period], tag_list)
+            target = period_target(hours, period, r[0], r[1], workdays)
+            rows.append(
+                {
+                    "tagz": tagz,
+                    "tags": tag_list,
+                    "period": period,
+                    "t1": r[0],
+                    "t2": r[1],
+                    "hours": hours,
+                    "target": target,
+                    "tracked": tracked,
+                    "percent": Math.round(100 * tracked / target)
+                    if target > 0
+                    else None,
+                    "left": max(0, target - tracked),
+                    "over": max(0, tracked - target),
+                    "days_off": count_days_off(r[0], r[1], workdays),
+                }
+            )
+    return rows

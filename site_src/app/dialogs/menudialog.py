@@ -9,7 +9,7 @@ chosen dialog.
 
 from ..core import env, icons, markup
 from ..reports import exportdialog, importdialog
-from . import basedialog, helpdialog, searchdialog, settingsdialog
+from . import basedialog, helpdialog, searchdialog, settingsdialog, targetsdialog
 
 BaseDialog = basedialog.BaseDialog
 
@@ -37,6 +37,7 @@ def menu_entries(info):
     if info.usable:
         manage = [
             ["search", "Search records", "search"],
+            ["targets", "Targets", "hourglass"],
             ["import", "Import records", "import"],
             ["export", "Export all records", "export"],
         ]
@@ -145,6 +146,8 @@ class MenuDialog(BaseDialog):
                 prompt.prompt()
         elif entry == "search":
             searchdialog.SearchDialog(app).open()
+        elif entry == "targets":
+            targetsdialog.TargetsDialog(app).open()
         elif entry == "import":
             importdialog.ImportDialog(app).open()
         elif entry == "export":

@@ -53,7 +53,7 @@ class OverlapNote:
         now = dt.now()
         html = (
             '<div class="tt-ov-title">'
-            + icons.icon("info")
+            + icons.icon("warning")
             + "<span>Overlaps "
             + ("another record" if len(found) == 1 else str(len(found)) + " records")
             + ': time counted twice.</span></div><ul class="tt-ov-list">'

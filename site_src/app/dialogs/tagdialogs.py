@@ -258,7 +258,7 @@ def _progress_text(app, tag_list, target_map):
                 break
         if ok:
             tracked += stats[tagz]
-    workdays = settings.get("workdays")
+    workdays = targets.user_calendar(settings.get)
     prog = targets.target_progress(
         target_map, r[0], r[1], tracked, workdays, settings.get("duration_repr")
     )
