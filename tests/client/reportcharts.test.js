@@ -86,6 +86,10 @@ test("time per period: the report's period, else one from the range; stacks add 
     assert.equal(weekly.period, "week");
     assert.equal(weekly.periods.length, 1);
     assert.equal(weekly.periods[0].label, "2024W6");
+    assert.equal(weekly.periods[0].short, "W6");
+    assert.deepEqual(data.periods.map((p) => p.short).slice(0, 2), ["5 Feb", "6 Feb"]);
+    const monthly = charts.chart_data(build({ groupperiod: "month" }), colorOf);
+    assert.equal(monthly.periods[0].short, "Feb 24");
     assert.equal(charts.auto_period(T(1, 1), T(1, 2)), "none");
     assert.equal(charts.auto_period(T(1, 1), T(2, 1)), "day");
     assert.equal(charts.auto_period(T(1, 1), T(4, 1)), "week");
@@ -117,7 +121,12 @@ test("bar_layout: columns fit, labels never overlap, the scale is round", () => 
     const lay = charts.bar_layout(data, 320, 180, measure);
     assert.ok(lay.x0 + lay.plot_w <= 320);
     assert.ok(lay.bar_w <= lay.step);
-    assert.ok(lay.label_every * lay.step >= 10 * 7 + 8, "a label of 10 characters fits its slot");
+    const widest = Math.max(...data.periods.map((p) => p.short.length));
+    assert.equal(widest, 6); // "10 Feb"
+    assert.ok(lay.label_every * lay.step >= widest * 7 + 8, "the widest label fits its slot");
+    const narrow = charts.bar_layout(data, 120, 180, measure);
+    assert.ok(narrow.label_every > 1, "a narrow chart labels every other column or fewer");
+    assert.ok(narrow.label_every * narrow.step >= widest * 7 + 8);
     assert.equal(lay.max_hours % lay.step_hours, 0);
     assert.ok(lay.max_hours >= 3);
     assert.equal(charts.nice_step(3), 1);

@@ -49,7 +49,8 @@ def chart_data(report, color_of=None):
     """What both charts show: ``{total, period, tags, periods}``.
 
     ``tags``: ``[{key, label, color, seconds}]`` largest first (the tag, or "Other");
-    ``periods``: ``[{label, start, total, parts}]`` in time order, ``parts`` a dict
+    ``periods``: ``[{label, short, start, total, parts}]`` in time order (``short``:
+    the label drawn under the column, e.g. ``11 Mar``, ``W11``), ``parts`` a dict
     key -> seconds; ``period``: the period used ("none": one column for the range).
     Durations are the report's rounded ones, so they add up to ``report.total``.
     ``color_of(tag)`` gives a tag's colour (default: the accent)."""
@@ -104,7 +105,9 @@ def chart_data(report, color_of=None):
     periods = []
     index = {}
     if period == "none":
-        periods.append({"label": "", "start": report.t1, "total": 0, "parts": {}})
+        periods.append(
+            {"label": "", "short": "", "start": report.t1, "total": 0, "parts": {}}
+        )
         index[""] = 0
     else:
         t = reports.period_of(
@@ -116,7 +119,15 @@ def chart_data(report, color_of=None):
                 t, period, opts.date_repr, opts.first_day_of_week
             )[0]
             index[label] = len(periods)
-            periods.append({"label": label, "start": t, "total": 0, "parts": {}})
+            periods.append(
+                {
+                    "label": label,
+                    "short": short_label(t, period, label),
+                    "start": t,
+                    "total": 0,
+                    "parts": {},
+                }
+            )
             t = dt.add(t, _UNITS[period])
             count += 1
     for entry in entries:
@@ -140,6 +151,19 @@ def chart_data(report, color_of=None):
     }
 
 
+def short_label(t, period, label):
+    """The label under a column: ``11 Mar`` (day), ``W11`` (week), ``Mar 24``
+    (month); quarters and years as in the report."""
+    f = dt.fields(t)
+    if period == "day":
+        return str(f[2]) + " " + dt.MONTH_NAMES[f[1] - 1]
+    elif period == "week":
+        return "W" + label.split("W")[1]
+    elif period == "month":
+        return dt.MONTH_NAMES[f[1] - 1] + " " + str(f[0])[2:]
+    return label
+
+
 def short_duration(seconds):
     """``7h``, ``7h30``, ``45m``: durations in the charts' small labels."""
     minutes = Math.round(seconds / 60)
@@ -150,6 +174,10 @@ def short_duration(seconds):
     if m == 0:
         return str(h) + "h"
     return str(h) + "h" + ("0" if m < 10 else "") + str(m)
+
+
+def _axis_text(hours):
+    return "0" if hours == 0 else short_duration(hours * 3600)
 
 
 def nice_step(max_value, ticks=4):
@@ -182,7 +210,7 @@ def bar_layout(data, width, height, measure):
     bar_w = max(1, min(48, step * 0.7))
     widest = 0
     for p in data.periods:
-        widest = max(widest, measure(p.label))
+        widest = max(widest, measure(p.short))
     label_every = max(1, Math.ceil((widest + 8) / step))
     return {
         "x0": x0,
@@ -270,10 +298,11 @@ def draw_period_bars(canvas, data, palette, css_height=180):
         ctx.lineTo(lay.x0 + lay.plot_w, y)
         ctx.stroke()
         ctx.globalAlpha = 1
-        ctx.fillText(short_duration(h * 3600), lay.x0 - 4, y)
+        ctx.fillText(_axis_text(h), lay.x0 - 4, y)
         h += lay.step_hours
     ctx.textAlign = "center"
     ctx.textBaseline = "top"
+    width = prep[1]
     for i in range(len(data.periods)):
         p = data.periods[i]
         cx = lay.x0 + (i + 0.5) * lay.step
@@ -284,11 +313,15 @@ def draw_period_bars(canvas, data, palette, css_height=180):
                 continue
             bh = seconds * scale
             ctx.fillStyle = item.color
-            ctx.fillRect(cx - lay.bar_w / 2, y - bh, lay.bar_w, bh)
+            # a pixel between the parts, so tags of one colour stay apart
+            gap = 1 if bh > 3 else 0
+            ctx.fillRect(cx - lay.bar_w / 2, y - bh + gap, lay.bar_w, bh - gap)
             y -= bh
-        if p.label and i % lay.label_every == 0:
+        if p.short and i % lay.label_every == 0:
+            half = ctx.measureText(p.short).width / 2
+            lx = min(max(cx, half), width - half - 1)
             ctx.fillStyle = palette.muted
-            ctx.fillText(p.label, cx, lay.y0 + lay.plot_h + 5)
+            ctx.fillText(p.short, lx, lay.y0 + lay.plot_h + 5)
 
 
 def _fit(ctx, text, width):
@@ -379,7 +412,7 @@ def pdf_charts(doc, data, x, y, width, text_color, muted, font):
         gy = y + lay.y0 + lay.plot_h - h * 3600 * scale
         doc.line(x + lay.x0, gy, x + lay.x0 + lay.plot_w, gy)
         doc.setTextColor(muted)
-        doc.text(short_duration(h * 3600), x + lay.x0 - 1.5, gy + 1, {"align": "right"})
+        doc.text(_axis_text(h), x + lay.x0 - 1.5, gy + 1, {"align": "right"})
         h += lay.step_hours
     for i in range(len(data.periods)):
         p = data.periods[i]
@@ -390,10 +423,13 @@ def pdf_charts(doc, data, x, y, width, text_color, muted, font):
             if seconds <= 0:
                 continue
             bh = seconds * scale
+            gap = 0.3 if bh > 1 else 0
             doc.setFillColor(to_hex(item.color))
-            doc.rect(cx - lay.bar_w / 2, top - bh, lay.bar_w, bh, "F")
+            doc.rect(cx - lay.bar_w / 2, top - bh + gap, lay.bar_w, bh - gap, "F")
             top -= bh
-        if p.label and i % lay.label_every == 0:
+        if p.short and i % lay.label_every == 0:
+            half = doc.getTextWidth(p.short) / 2
+            lx = min(max(cx, x + half), x + width - half)
             doc.setTextColor(muted)
-            doc.text(p.label, cx, y + lay.y0 + lay.plot_h + 4, {"align": "center"})
+            doc.text(p.short, lx, y + lay.y0 + lay.plot_h + 4, {"align": "center"})
     return y + height
