@@ -10,6 +10,7 @@ useZone();
 
 const dt = load("dt");
 const targets = load("targets");
+const glance = load("targetglance");
 
 const D = (mo, d, h = 0) => dt.make_time(2024, mo, d, h);
 const H = 3600;
@@ -53,27 +54,27 @@ test("days off lower the week's and the month's targets", () => {
     const plain = targets.calendar(2, [], []);
     const off = targets.calendar(2, [], ["2024-02-07", "2024-02-10", "2024-02-19"]);
     // the week: 5 working days, Wednesday off (Saturday is free anyway): 40 h -> 32 h
-    assert.equal(targets.period_target(40, "week", WEEK[0], WEEK[1], plain), 40 * H);
-    assert.equal(targets.period_target(40, "week", WEEK[0], WEEK[1], off), 32 * H);
-    assert.equal(targets.count_days_off(WEEK[0], WEEK[1], off), 1);
+    assert.equal(glance.period_target(40, "week", WEEK[0], WEEK[1], plain), 40 * H);
+    assert.equal(glance.period_target(40, "week", WEEK[0], WEEK[1], off), 32 * H);
+    assert.equal(glance.count_days_off(WEEK[0], WEEK[1], off), 1);
     // February 2024: 21 working days, two of them off: 160 h * 19/21
     const feb = [D(2, 1), D(3, 1)];
-    assert.ok(Math.abs(targets.period_target(160, "month", feb[0], feb[1], off) - (160 * H * 19) / 21) < 1e-6);
-    assert.equal(targets.count_days_off(feb[0], feb[1], off), 2);
+    assert.ok(Math.abs(glance.period_target(160, "month", feb[0], feb[1], off) - (160 * H * 19) / 21) < 1e-6);
+    assert.equal(glance.count_days_off(feb[0], feb[1], off), 2);
     // a day target is 0 on the day off, and whole on other working days
-    assert.equal(targets.period_target(8, "day", D(2, 7), D(2, 8), off), 0);
-    assert.equal(targets.period_target(8, "day", D(2, 8), D(2, 9), off), 8 * H);
+    assert.equal(glance.period_target(8, "day", D(2, 7), D(2, 8), off), 0);
+    assert.equal(glance.period_target(8, "day", D(2, 8), D(2, 9), off), 8 * H);
     // the visible-range progress (the overview) lowers too: the week view's factor
     const prog = targets.target_progress({ week: 40 }, WEEK[0], WEEK[1], 16 * H, off);
     assert.equal(prog.target, 32 * H);
     assert.equal(prog.percent, 50);
     // with a custom work week Monday-Thursday and Wednesday off: 3 of 4 days
     const custom = targets.calendar(0, MON_THU, ["2024-02-07"]);
-    assert.equal(targets.period_target(40, "week", WEEK[0], WEEK[1], custom), 30 * H);
+    assert.equal(glance.period_target(40, "week", WEEK[0], WEEK[1], custom), 30 * H);
     // a day off on a free weekday changes nothing
     const sat = targets.calendar(2, [], ["2024-02-10"]);
-    assert.equal(targets.period_target(40, "week", WEEK[0], WEEK[1], sat), 40 * H);
-    assert.equal(targets.count_days_off(WEEK[0], WEEK[1], sat), 0);
+    assert.equal(glance.period_target(40, "week", WEEK[0], WEEK[1], sat), 40 * H);
+    assert.equal(glance.count_days_off(WEEK[0], WEEK[1], sat), 0);
 });
 
 test("glance: every target with its progress in the current period", () => {
@@ -89,7 +90,7 @@ test("glance: every target with its progress in the current period", () => {
         }
         return { "#client1 #code": 50 * H, "#client2": 30 * H };
     };
-    const rows = targets.glance(
+    const rows = glance.glance(
         [
             ["#client1", { week: 40, day: 6 }],
             ["#client2", { month: 100 }],
@@ -117,15 +118,15 @@ test("glance: every target with its progress in the current period", () => {
     // the stats are asked once per period
     assert.equal(calls.length, 3);
     // on the day off the day target is 0: no percent
-    const offDay = targets.glance([["#client1", { day: 6 }]], stats, D(2, 7, 12), cal, 1);
+    const offDay = glance.glance([["#client1", { day: 6 }]], stats, D(2, 7, 12), cal, 1);
     assert.equal(offDay[0].target, 0);
     assert.equal(offDay[0].percent, null);
     // the week starts on Sunday when the user says so
-    const sunday = targets.glance([["#client1", { week: 40 }]], stats, now, targets.calendar(0, [], []), 0);
+    const sunday = glance.glance([["#client1", { week: 40 }]], stats, now, targets.calendar(0, [], []), 0);
     assert.equal(sunday[0].t1, D(2, 4));
 });
 
-test("taginfo.all_targets: every tag info and legacy target with a target, sorted", () => {
+test("all_targets: every tag info and legacy target with a target, sorted", () => {
     const stores = load("stores");
     const settings = load("settings");
     const taginfo = load("taginfo");
@@ -138,7 +139,7 @@ test("taginfo.all_targets: every tag info and legacy target with a target, sorte
     settings.set("tag_targets", { "#legacy": { period: "month", hours: 50 }, "#bad": { period: "x", hours: 1 } });
     settings.set("taginfo #broken", { targets: { week: "lots" } });
     assert.deepEqual(
-        taginfo.all_targets().map((pair) => [pair[0], { ...pair[1] }]),
+        glance.all_targets().map((pair) => [pair[0], { ...pair[1] }]),
         [
             ["#alpha #code", { day: 2 }],
             ["#legacy", { month: 50 }],

@@ -147,28 +147,3 @@ def get_tag_rate(tag):
     if stored and isinstance(stored, dict):
         return clean_rate(stored.rate)
     return None
-
-
-def all_targets():
-    """``[[tagz, targets]]`` of every tag or combination with a target (its own
-    tag info or the legacy ``tag_targets``), sorted by tagz."""
-    names = []
-    legacy = settings.get("tag_targets")
-    if isinstance(legacy, dict):
-        for tagz in legacy.keys():
-            names.append(tagz)
-    for key in settings.synced_keys():
-        if key.startswith("taginfo "):
-            names.append(key[8:])
-    seen = {}
-    result = []
-    for name in names:
-        tagz = normalize_tagz(name)
-        if not tagz or seen[tagz]:
-            continue
-        seen[tagz] = True
-        targets = get_tag_info(tagz).targets
-        if len(targets.keys()) > 0:
-            result.append([tagz, targets])
-    result.sort(key=lambda pair: pair[0])
-    return result

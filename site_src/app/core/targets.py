@@ -14,8 +14,8 @@ Work weeks and days off: wherever a ``workdays`` value is taken, a *work calenda
 from the user's own work week (synced setting ``work_week``: the working weekdays;
 empty follows ``workdays``), ``off`` the days off (synced setting ``days_off``:
 ``YYYY-MM-DD`` texts). A day off counts as a free day, so it lowers the targets of the
-week and month it is in (``period_target``); ``glance`` lists every target with its
-progress for the current period (the targets panel).
+week and month it is in (``targetglance.period_target``). What only the targets
+panel needs lives in ``targetglance`` (loaded with the dialogs, not on first load).
 """
 
 from pscript import window
@@ -23,7 +23,6 @@ from pscript import window
 from . import dt
 
 PERIODS = ["day", "week", "month", "year"]
-_UNITS = {"day": "1D", "week": "1W", "month": "1M", "year": "1Y"}
 MAX_DAYS_OFF = 1000  # keep the synced list (and the lookups) small
 ESTIMATE_LOW = 0.93  # factors outside [0.93, 1.034] are estimates ("~ ")
 ESTIMATE_HIGH = 1.034
@@ -92,7 +91,8 @@ def user_calendar(get):
     return _last_calendar.value
 
 
-def _off_days(workdays):
+def days_off_of(workdays):
+    """The days off of a work calendar (``{YYYY-MM-DD: True}``), or None."""
     if isinstance(workdays, dict) and workdays.off:
         return workdays.off
     return None
@@ -102,7 +102,7 @@ def is_free_day(t, workdays=0):
     """Whether the local day of ``t`` is free: a free weekday, or a day off."""
     if free_weekdays(workdays).indexOf(dt.weekday(t)) >= 0:
         return True
-    off = _off_days(workdays)
+    off = days_off_of(workdays)
     return bool(off and off[dt.format_isodate(t)])
 
 
@@ -123,7 +123,7 @@ def free_seconds(t1, t2, workdays=0):
     """Seconds of ``[t1, t2)`` that fall on free days (local calendar days, so a
     daylight-saving day counts 23 or 25 hours); with a work calendar days off too."""
     free = free_weekdays(workdays)
-    off = _off_days(workdays)
+    off = days_off_of(workdays)
     if (len(free) == 0 and not off) or t2 <= t1:
         return 0
     total = 0
@@ -229,100 +229,3 @@ def target_progress(targets, t1, t2, tracked, workdays=0, duration_repr="hms"):
     elif target > 0:
         res.right_text = "left: " + dt.duration_string(left, False, duration_repr)
     return res
-
-
-# %% The current period of each target (the targets panel)
-
-
-def period_range(period, now, first_day_of_week=1):
-    """``[t1, t2)`` of the calendar period (day/week/month/year) containing ``now``."""
-    unit = _UNITS[period]
-    t1 = dt.floor(now, unit, first_day_of_week)
-    return [t1, dt.add(t1, unit)]
-
-
-def period_target(hours, period, t1, t2, workdays=0):
-    """The target in seconds for the calendar period ``[t1, t2)`` of a target of
-    ``hours`` per ``period``: the hours, lowered by the share of the period's working
-    time that falls on days off (a week of 5 working days with one day off: 4/5). A
-    day target is 0 on a free day or a day off."""
-    if period == "day":
-        return 0 if is_free_day(t1, workdays) else hours * 3600
-    without_off = workdays
-    if isinstance(workdays, dict):
-        without_off = {"free": workdays.free, "off": {}}
-    base = work_hours(t1, t2, without_off)
-    if base <= 0:
-        return 0
-    return hours * 3600 * work_hours(t1, t2, workdays) / base
-
-
-def count_days_off(t1, t2, workdays=0):
-    """How many days off (not free weekdays anyway) fall in ``[t1, t2)``."""
-    off = _off_days(workdays)
-    if not off:
-        return 0
-    free = free_weekdays(workdays)
-    n = 0
-    day = dt.day_start(t1)
-    while day < t2:
-        if off[dt.format_isodate(day)] and free.indexOf(dt.weekday(day)) < 0:
-            n += 1
-        day = dt.add(day, "1D")
-    return n
-
-
-def tracked_for(stats, tag_list):
-    """Seconds of ``stats`` ({tagz: seconds}) in records having all of ``tag_list``."""
-    total = 0
-    for tagz in stats.keys():
-        combo = tagz.split(" ")
-        ok = True
-        for tag in tag_list:
-            if combo.indexOf(tag) < 0:
-                ok = False
-                break
-        if ok:
-            total += stats[tagz]
-    return total
-
-
-def glance(target_list, get_stats, now, workdays=0, first_day_of_week=1):
-    """Every target with its progress in the current period: a list of ``{tagz,
-    tags, period, t1, t2, hours, target, tracked, percent, left, over, days_off}``
-    (seconds; ``percent`` None when the target is 0), by period (day first), then
-    by tags. ``target_list``: ``[[tagz, {period: hours}]]``; ``get_stats(t1, t2)``
-    gives ``{tagz: seconds}`` (e.g. the store's ``get_stats``)."""
-    rows = []
-    stats_cache = {}
-    for period in PERIODS:
-        r = period_range(period, now, first_day_of_week)
-        for pair in target_list:
-            tagz = pair[0]
-            hours = pair[1][period] if pair[1] else None
-            if not hours or hours <= 0:
-                continue
-            if not stats_cache[period]:
-                stats_cache[period] = get_stats(r[0], r[1])
-            tag_list = [t for t in tagz.split(" ") if t]
-            tracked = tracked_for(stats_cache[period], tag_list)
-            target = period_target(hours, period, r[0], r[1], workdays)
-            rows.append(
-                {
-                    "tagz": tagz,
-                    "tags": tag_list,
-                    "period": period,
-                    "t1": r[0],
-                    "t2": r[1],
-                    "hours": hours,
-                    "target": target,
-                    "tracked": tracked,
-                    "percent": Math.round(100 * tracked / target)
-                    if target > 0
-                    else None,
-                    "left": max(0, target - tracked),
-                    "over": max(0, tracked - target),
-                    "days_off": count_days_off(r[0], r[1], workdays),
-                }
-            )
-    return rows

@@ -3,12 +3,12 @@ month or year, and the user's work calendar: the work week (the working days, ch
 by the user) and the days off, which lower the week's and month's targets.
 
 ``TargetsDialog(app).open()`` (the menu's "Targets"). The rows come from
-``targets.glance`` over ``taginfo.all_targets()`` and the store's statistics; the work
+``targets.glance`` over ``targetglance.all_targets()`` and the store's statistics; the work
 week and the days off are the synced settings ``work_week`` and ``days_off`` (read
 strictly by ``targets``). Tag names reach the page through ``markup`` only.
 """
 
-from ..core import dt, icons, markup, settings, taginfo, targets
+from ..core import dt, icons, markup, settings, taginfo, targetglance, targets
 from . import basedialog
 
 BaseDialog = basedialog.BaseDialog
@@ -115,7 +115,7 @@ class TargetsDialog(BaseDialog):
 
     def _render_list(self):
         node = self.body.querySelector(".tt-tp-list")
-        target_list = taginfo.all_targets()
+        target_list = targetglance.all_targets()
         if len(target_list) == 0:
             node.innerHTML = (
                 '<p class="tt-note">No targets yet: set one in a tag\'s dialog (click a'
@@ -127,7 +127,7 @@ class TargetsDialog(BaseDialog):
         def get_stats(t1, t2):
             return store.records.get_stats(t1, t2) if store else {}
 
-        rows = targets.glance(
+        rows = targetglance.glance(
             target_list,
             get_stats,
             dt.now(),
