@@ -156,7 +156,7 @@ test("TL-29 menu entries per situation", () => {
     assert.equal(connected.intro, "Signed in as <b>alice</b>");
     assert.deepEqual(ids(connected), [
         ["Pages and help", ["home", "guide", "tips", "shortcuts", "changes"]],
-        ["Manage", ["search", "import", "export"]],
+        ["Manage", ["search", "targets", "import", "export"]],
         ["User", ["settings", "account", "logout"]],
     ]);
     const out = menu.menu_entries({ kind: "connected", username: "", usable: false, logged_in: false });
@@ -166,7 +166,7 @@ test("TL-29 menu entries per situation", () => {
     assert.match(demo.intro, /demo/);
     assert.deepEqual(ids(demo), [
         ["Pages and help", ["home", "guide", "tips", "shortcuts", "changes"]],
-        ["Manage", ["search", "import", "export"]],
+        ["Manage", ["search", "targets", "import", "export"]],
         ["User", ["settings", "login"]],
     ]);
     assert.equal(demo.install, true);

@@ -12,7 +12,14 @@ from pscript import window
 
 from ..core import env, icons, markup
 from ..reports import exportdialog, importdialog
-from . import basedialog, guidedialog, helpdialog, searchdialog, settingsdialog
+from . import (
+    basedialog,
+    guidedialog,
+    helpdialog,
+    searchdialog,
+    settingsdialog,
+    targetsdialog,
+)
 
 BaseDialog = basedialog.BaseDialog
 
@@ -52,6 +59,7 @@ def menu_entries(info):
     if info.usable:
         manage = [
             ["search", "Search records", "search"],
+            ["targets", "Targets", "hourglass"],
             ["import", "Import records", "import"],
             ["export", "Export all records", "export"],
         ]
@@ -166,6 +174,8 @@ class MenuDialog(BaseDialog):
                 prompt.prompt()
         elif entry == "search":
             searchdialog.SearchDialog(app).open()
+        elif entry == "targets":
+            targetsdialog.TargetsDialog(app).open()
         elif entry == "import":
             importdialog.ImportDialog(app).open()
         elif entry == "export":

@@ -287,7 +287,7 @@ class Overview:
             r[0],
             r[1],
             tracked,
-            settings.peek("workdays") or 0,
+            targets.user_calendar(settings.peek),  # workdays, work week, days off
             self.app.duration_repr(),
         )
         spans = self.target.querySelectorAll(".tt-ov-target-text span")
