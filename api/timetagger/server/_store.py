@@ -79,7 +79,7 @@ BUSY_TIMEOUT = 30  # seconds a write waits for another process's write
 MAX_OPEN = 256  # users whose state (seeds, highest st) is kept in memory
 MAX_CONNECTED = 8  # users whose connections stay open however long they are idle
 CONNECTED_IDLE = 60  # seconds: users seen within them keep their connections too
-MAX_ACTIVE = 64  # ... but at most this many
+MAX_ACTIVE = 16  # ... but at most this many (each holds ~150 KiB)
 BIG_WRITE = 200  # items per PUT above which the write runs in a thread
 BIG_RANGE = 92 * 86400  # a GET records range wider than this runs in a thread
 WAL_SOFT = 64 * 2**20  # a WAL this big gets a background checkpoint
@@ -93,7 +93,8 @@ WRITER_IDLE = 30  # seconds without a big write after which that connection is c
 READ_CACHE_KIB = 1024  # page cache of the other connections
 MANY = 2000  # items above which a pull scans the table instead of the st index
 SMALL_READ = 200  # items a pull may have to be read on the event loop
-READER_IDLE = 30  # seconds without a big read after which the reader is closed
+READER_IDLE = 2  # seconds without a big read after which the reader is closed
+# (a burst of big reads shares it; an idle user's reader holds no memory for long)
 PIECE = 4000  # items per piece of a big read (about half a megabyte of JSON)
 ST_STEP = 0.0001
 
