@@ -199,6 +199,7 @@ def metrics():
 
 # %% The endpoint
 
+
 def peer_allowed(ip: str, networks) -> bool:
     """Whether the peer address ``ip`` is in one of ``networks`` (the Server's
     ``metrics_networks``, from the ``metrics_allowed`` setting)."""
