@@ -1,14 +1,25 @@
 """The shared-report page (shared/#<token>) in a fresh browser context, without an
 account: it shows only the shared tags' records (text as data), with the charts; after
 the owner revokes the link it says so and shows nothing. Also on the split deployment
-(the page on a static server, the API on another origin)."""
+(the page on a static server, the API on another origin), and the owner's side in the
+report dialog (Share..., Revoke)."""
 
 import json
 
 import httpx
 import pytest
 
-from .helpers import api_token_for, local, save_screenshot
+from .helpers import (
+    add_records,
+    api_token_for,
+    local,
+    login_app,
+    open_app,
+    open_dialog,
+    save_screenshot,
+    set_range,
+    sync,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -126,3 +137,51 @@ def test_shared_link_on_the_split_deployment(make_page, static_site):
     page = open_shared(make_page, static_site.url("shared/"), token)
     check_shown(page)
     assert page.js_errors == []
+
+
+def test_the_owner_shares_and_revokes_from_the_report_dialog(make_page, site_server):
+    owner = make_page()
+    login_app(owner, site_server)
+    t = local(2024, 3, 12, 9)
+    add_records(
+        owner,
+        [
+            (t, t + 3600, "design #client"),
+            (t + DAY, t + DAY + 1800, '<img src=x data-bad="1"> call #client #phone'),
+            (t, t + 7200, "secret dentist #home"),
+        ],
+    )
+    assert sync(owner)[0] == "ok"
+    set_range(owner, local(2024, 3, 11), local(2024, 3, 18))
+    owner.evaluate("window.ttapp.selected_tags = ['#client']")
+    open_dialog(owner, "reportdialog", "ReportDialog")
+    owner.wait_for_selector(".tt-report-dialog .tt-rp-table")
+    owner.click(".tt-rp-share summary")
+    owner.click(".tt-rp-share-make")
+    owner.wait_for_selector(".tt-rp-share-link:not([hidden])")
+    link = owner.input_value(".tt-rp-share-link")
+    assert link.startswith(site_server.url("shared/#"))
+    owner.wait_for_selector(".tt-rp-share-list li")
+    listed = owner.inner_text(".tt-rp-share-list")
+    assert "#client" in listed and "11-03-2024" in listed
+
+    viewer = make_page()
+    viewer.goto(link)
+    viewer.wait_for_selector("body[data-state]", state="attached")
+    check_shown(viewer)
+
+    owner.click(".tt-rp-share-list [data-revoke]")
+    owner.wait_for_selector(".tt-rp-share-status:text('Revoked')")
+    assert owner.locator(".tt-rp-share-list li").count() == 0
+    viewer.reload()
+    viewer.wait_for_selector("body[data-state='failed']", state="attached")
+    assert "revoked" in viewer.inner_text("#shared-status")
+    assert owner.js_errors == [] and viewer.js_errors == []
+
+
+def test_no_sharing_without_an_account(make_page, site_server):
+    page = make_page()
+    open_app(page, site_server)  # the sandbox: nothing on a server to share
+    open_dialog(page, "reportdialog", "ReportDialog")
+    page.wait_for_selector(".tt-report-dialog .tt-rp-table")
+    assert page.locator(".tt-rp-share").count() == 0
