@@ -12,6 +12,7 @@ import pytest
 from .helpers import (
     add_records,
     api_token_for,
+    axe_violations,
     local,
     login_app,
     open_app,
@@ -110,6 +111,7 @@ def test_shared_link_shows_only_its_tags_then_fails_after_revocation(
     owner, token, key = fill_and_share(site_server)
     page = open_shared(make_page, site_server.url("shared/"), token)
     check_shown(page)
+    assert axe_violations(page) == []
     save_screenshot(page, "shared-report")
 
     api(site_server, "PUT", "shares", owner, {"revoke": key})
