@@ -2,6 +2,7 @@
 no hidden records, no other settings), that it opens nothing else, expiry,
 revocation, and that only the owner's web token manages shares."""
 
+import json
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -186,9 +187,16 @@ def test_shares_are_per_user_and_for_web_tokens(owner):
     ],
 )
 def test_bad_shares_are_refused(api, body, words):
-    import json
-
     content = body if isinstance(body, str) else json.dumps(body)
     r = api.request("POST", "shares", content=content)
     assert_error(r, 400, words)
     assert api.ok("GET", "shares") == {"shares": []}
+
+
+def test_at_most_100_shares_per_user(api):
+    body = {"tags": [], "range": {"t1": 0, "t2": 10}}
+    made = [make_share(api, body) for _ in range(100)]
+    assert_error(api.request("POST", "shares", content=json.dumps(body)), 400, "100")
+    api.ok("PUT", "shares", {"revoke": made[0]["share"]["key"]})
+    make_share(api, body)
+    assert len(api.ok("GET", "shares")["shares"]) == 100

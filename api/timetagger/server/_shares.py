@@ -31,11 +31,9 @@ from datetime import datetime, timedelta, timezone
 
 from ._http import HTTPError, header, json_response, parse_json, read_body
 from ._items import parse_tag_filter, tags_of
-from ._store import UserDB, put_userinfo
 from ._threads import in_thread
 from ._utils import username_problem
 
-PREFIX = "share "
 MAX_SHARES = 100  # per user
 MAX_TAGS = 20
 MAX_RECORDS = 100_000  # a shared report is read in one piece
@@ -44,42 +42,6 @@ MAX_TOKEN = 400
 
 def unauthorized(why):
     return HTTPError(401, f"the share token {why}")
-
-
-# %% Storage (write functions for ``UserDB.write``)
-
-
-def write_share(conn, known, key, share):
-    count = conn.execute(
-        "SELECT count(*) FROM userinfo WHERE key LIKE 'share %'"
-    ).fetchone()[0]
-    if count >= MAX_SHARES:
-        raise HTTPError(400, f"too many shares: at most {MAX_SHARES}, revoke one first")
-    st = known.next_st()
-    put_userinfo(conn, PREFIX + key, share, st)
-    return None, {"st": st}
-
-
-def delete_share(conn, known, key):
-    cursor = conn.execute("DELETE FROM userinfo WHERE key = ?", (PREFIX + key,))
-    return cursor.rowcount > 0, {}
-
-
-def read_shares(db: UserDB) -> dict:
-    """key -> stored share (dict) of the user."""
-    db.refresh()
-    shares = {}
-    rows = db.conn.execute(
-        "SELECT key, _ob FROM userinfo WHERE key LIKE 'share %'"
-    ).fetchall()
-    for key, text in rows:
-        try:
-            value = json.loads(text).get("value")
-        except (ValueError, AttributeError):
-            continue
-        if isinstance(value, dict):
-            shares[key[len(PREFIX) :]] = value
-    return shares
 
 
 # %% Parsing what the owner sends
@@ -240,7 +202,8 @@ async def post_shares(server, request, auth_info, db):
     secret = secrets.token_urlsafe(32)
     share["created"] = time.time()
     share["hash"] = digest(secret)
-    await db.write(write_share, key, share)
+    if not await db.put_share(key, share, MAX_SHARES):
+        raise HTTPError(400, f"too many shares: at most {MAX_SHARES}, revoke one first")
     token = make_token(auth_info["username"], key, secret)
     return json_response({"token": token, "share": public_view(key, share)})
 
@@ -249,7 +212,7 @@ async def get_shares(server, request, auth_info, db):
     from ._apiserver import refuse_apitoken
 
     refuse_apitoken(auth_info, "shares")
-    shares = read_shares(db)
+    shares = db.shares()
     views = [public_view(key, share) for key, share in shares.items()]
     views.sort(key=lambda v: v["created"])
     return json_response({"shares": views})
@@ -263,7 +226,7 @@ async def put_shares(server, request, auth_info, db):
     key = ob.get("revoke") if isinstance(ob, dict) else None
     if not isinstance(key, str) or not key or len(key) > 100:
         raise HTTPError(400, 'the body must be {"revoke": <key of a share>}')
-    if not await db.write(delete_share, key):
+    if not await db.delete_share(key):
         raise HTTPError(404, f"no share {key[:100]!r} (revoked already?)")
     return json_response({"revoked": key})
 
@@ -274,7 +237,7 @@ async def get_shared(server, request):
     db = server.stores.get(username)
     if db is None:
         raise unauthorized("names no share here")
-    share = read_shares(db).get(key)
+    share = db.shares().get(key)
     stored = share.get("hash") if share else None
     # Compared in constant time, and a digest is compared even for an unknown key.
     if not hmac.compare_digest(digest(secret), stored or "-" * 64) or not stored:
