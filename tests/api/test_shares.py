@@ -26,7 +26,12 @@ def owner(api):
     )
     api.put_settings(
         [
-            {"key": "taginfo #client", "value": {"color": "#aa0000"}, "mt": 1, "st": 0},
+            {
+                "key": "taginfo #client",
+                "value": {"color": "#aa0000", "rate": 80, "targets": {"week": 9}},
+                "mt": 1,
+                "st": 0,
+            },
             {"key": "taginfo #home", "value": {"color": "#00aa00"}, "mt": 1, "st": 0},
             {"key": "stopwatch", "value": True, "mt": 1, "st": 0},
         ]
@@ -53,6 +58,7 @@ def test_a_share_reads_only_its_tags_and_range(owner):
     assert ob["share"]["t1"] == 0 and ob["share"]["t2"] == 10000
     # Only the taginfo of tags the shared records carry; no other setting.
     assert [s["key"] for s in ob["taginfo"]] == ["taginfo #client"]
+    assert ob["taginfo"][0]["value"] == {"color": "#aa0000", "rate": 80}
     assert "hash" not in r.text and "stopwatch" not in r.text
 
 

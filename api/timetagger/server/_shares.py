@@ -5,7 +5,7 @@ shares``) and revokes one (``PUT shares`` with ``{"revoke": key}``). Whoever hol
 the share token reads that report and nothing else (``GET shared``, token in the
 ``sharetoken`` header): the records of the range carrying all of the share's tags
 (hidden ones left out), the share's description, and the ``taginfo`` settings of the
-tags in those records (colours, rates), never other settings.
+tags in those records (only their colours and rates), never other settings.
 
 A share token is ``<user>.<key>.<secret>``: ``user`` is the user name in url-safe
 base64 (so the server finds the user's file without a global index), ``key`` names
@@ -239,6 +239,8 @@ async def get_shared(server, request):
         raise unauthorized("names no share here")
     share = db.shares().get(key)
     stored = share.get("hash") if share else None
+    if not (isinstance(stored, str) and stored.isascii()):
+        stored = None  # compare_digest takes ASCII text only
     # Compared in constant time, and a digest is compared even for an unknown key.
     if not hmac.compare_digest(digest(secret), stored or "-" * 64) or not stored:
         raise unauthorized("has been revoked or was never valid")
@@ -257,9 +259,11 @@ async def get_shared(server, request):
             name = ob.get("key", "") if isinstance(ob, dict) else ""
             if isinstance(name, str) and name.startswith("taginfo "):
                 if set(name[len("taginfo ") :].split()) <= seen_tags:
-                    taginfo.append(
-                        {"key": name, "value": ob.get("value"), "mt": ob.get("mt")}
-                    )
+                    # Colour and rate draw the report; targets stay private.
+                    value = ob.get("value")
+                    if isinstance(value, dict):
+                        value = {k: value[k] for k in ("color", "rate") if k in value}
+                    taginfo.append({"key": name, "value": value, "mt": ob.get("mt")})
     view = public_view(key, share)
     view.pop("created")
     view["t1"], view["t2"] = t1, t2
