@@ -39,6 +39,21 @@ def group_title_html(row, grouping, color_of=None):
     return html + body
 
 
+def _sum_row_html(cls, row, title_html, amount):
+    """The total's or a group's row: its duration, its title over two columns."""
+    return (
+        '<tr class="'
+        + cls
+        + '"><td class="tt-rp-dur">'
+        + markup.escape(row.duration_text)
+        + '</td><td colspan="2">'
+        + title_html
+        + "</td>"
+        + amount
+        + "</tr>"
+    )
+
+
 def _record_row_html(row, n_records, desc, amount):
     cls = "tt-rp-record" + (" tt-rp-running" if row.running else "")
     cls += " tt-rp-odd" if n_records % 2 else ""
@@ -81,13 +96,7 @@ def table_html(report, empty_text, color_of=None, record_cell=None):
                 + "</td>"
             )
         if kind == "total":
-            html += (
-                '<tr class="tt-rp-total"><td class="tt-rp-dur">'
-                + markup.escape(row.duration_text)
-                + '</td><td colspan="2">Total</td>'
-                + amount
-                + "</tr>"
-            )
+            html += _sum_row_html("tt-rp-total", row, "Total", amount)
         elif kind == "spacer":
             html += (
                 '<tr class="tt-rp-spacer"><td colspan="'
@@ -95,15 +104,8 @@ def table_html(report, empty_text, color_of=None, record_cell=None):
                 + '"></td></tr>'
             )
         elif kind == "group":
-            html += (
-                '<tr class="tt-rp-group"><td class="tt-rp-dur">'
-                + markup.escape(row.duration_text)
-                + '</td><td colspan="2">'
-                + group_title_html(row, grouping, color_of)
-                + "</td>"
-                + amount
-                + "</tr>"
-            )
+            title = group_title_html(row, grouping, color_of)
+            html += _sum_row_html("tt-rp-group", row, title, amount)
         else:
             n_records += 1
             desc = (
