@@ -42,7 +42,8 @@ def log_config(level):
 
 
 def prepare_datadir():
-    """Create the data directory and the signing key before any worker starts."""
+    """Create the data directory and the signing key before any worker starts (with
+    ``database_url``: reach the database, apply its schema, share the key there)."""
     from .server._tokens import ensure_key
 
     try:
@@ -51,6 +52,8 @@ def prepare_datadir():
         raise ConfigError(
             f"invalid value for datadir: {config.datadir!r} ({err.strerror or err})"
         ) from None
+    except RuntimeError as err:  # the database of database_url cannot be used
+        raise ConfigError(f"database_url: {err}") from None
 
 
 def check_site_dir():

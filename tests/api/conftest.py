@@ -7,11 +7,67 @@ bcrypt cost 4 so that logging in is quick.
 
 import base64
 import json
+import os
 import time
 
 import bcrypt
 import httpx
 import pytest
+
+from conftest import FRESH_DATABASE
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only(reason): the test is about SQLite files; it runs against the "
+        "SQLite backend only",
+    )
+
+
+def pytest_generate_tests(metafunc):
+    """Every test that starts a server runs against both backends, unless it is
+    marked ``sqlite_only`` (which must say why)."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    marker = metafunc.definition.get_closest_marker("sqlite_only")
+    if marker is not None:
+        assert marker.kwargs.get("reason") or marker.args, "sqlite_only needs a reason"
+    backends = ["sqlite"] if marker else list(BACKENDS)
+    metafunc.parametrize("backend", backends, indirect=True)
+
+
+@pytest.fixture
+def backend(request):
+    """The storage of the servers of this test: "sqlite" or "postgresql"."""
+    return request.param
+
+
+@pytest.fixture
+def run_server(run_server, backend, request):
+    """``run_server`` of tests/conftest.py, on the test's backend. With PostgreSQL,
+    each server gets a new database, except that a server started again on the
+    same data directory gets the database of the first (as it would get its files)."""
+    if backend == "sqlite":
+        return run_server
+    cluster = request.getfixturevalue("pg_cluster")
+    databases = {}
+
+    def run(datadir=None, env=None, wait=True, **settings):
+        if "database_url" not in settings:
+            if datadir is None:
+                settings["database_url"] = FRESH_DATABASE
+            else:
+                where = os.path.abspath(os.path.expanduser(str(datadir)))
+                if where not in databases:
+                    databases[where] = cluster.fresh_database()
+                settings["database_url"] = databases[where]
+        return run_server(datadir, env, wait, **settings)
+
+    return run
+
 
 USERS = {
     "alice": "alice-password",

@@ -6,11 +6,14 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
 
 from .conftest import USERS, Client, assert_error, credentials_for
 
 
+@pytest.mark.sqlite_only(reason="it breaks a user's SQLite file")
 def test_a_broken_database_is_a_logged_500(run_server, tmp_path):
     datadir = tmp_path / "data"
     creds = credentials_for(USERS)

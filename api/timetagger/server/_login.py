@@ -234,6 +234,16 @@ class AttemptCounter:
 attempts = AttemptCounter()
 
 
+def login_attempts():
+    """The counter of password checks: the SQLite file in datadir, or with
+    ``database_url`` the database (``_pgstore.PgAttemptCounter``)."""
+    if config.database_url:
+        from ._pgstore import attempt_counter
+
+        return attempt_counter()
+    return attempts
+
+
 def address_key(ip):
     """The address that failed logins are counted for: IPv6 clients by their /64
     network (one subscriber's block), IPv4-mapped IPv6 as IPv4, others as given."""
@@ -338,6 +348,7 @@ async def login_password(request, ob):
         if not is_valid_text(text):
             raise HTTPError(400, f"the {name} is not valid text (a lone surrogate)")
     ip = address_key(client_ip(request))
+    attempts = login_attempts()
     try:
         _, ip_count, user_count = await attempts.call(attempts.reserve, ip, username)
     except Blocked as err:

@@ -755,8 +755,13 @@ def _keep_connected(db):
 def get_user_db(username, create=False):
     """The UserDB of a user; None when it does not exist (and ``create`` is false).
 
-    The caller makes sure the name is acceptable (``username_problem``).
+    The caller makes sure the name is acceptable (``username_problem``). With
+    ``database_url`` set, the user's storage is in PostgreSQL (``_pgstore``).
     """
+    if config.database_url:
+        from ._pgstore import get_user_db as get_pg_user_db
+
+        return get_pg_user_db(username, create)
     key = (config.datadir, username)
     db = _open.get(key)
     if db is not None:

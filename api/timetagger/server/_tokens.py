@@ -37,6 +37,8 @@ def ensure_key():
     Creation is atomic (a temporary file linked into place), so several workers
     starting at once agree on one key.
     """
+    if config.database_url:
+        return shared_key()
     if _key["datadir"] == config.datadir and _key["key"]:
         return _key["key"]
     filename = key_filename()
@@ -59,6 +61,19 @@ def ensure_key():
     if len(key) < 16:
         raise RuntimeError(f"the signing key in {filename} is too short")
     _key["datadir"], _key["key"] = config.datadir, key
+    _verified.clear()
+    return key
+
+
+def shared_key():
+    """With ``database_url``: the key kept in the database, shared by every process
+    and host (created there on first use)."""
+    if _key["datadir"] == config.database_url and _key["key"]:
+        return _key["key"]
+    from ._pgstore import signing_key
+
+    key = signing_key(secrets.token_urlsafe(32))
+    _key["datadir"], _key["key"] = config.database_url, key
     _verified.clear()
     return key
 

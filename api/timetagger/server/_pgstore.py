@@ -1,0 +1,1001 @@
+"""PostgreSQL storage (the ``database_url`` setting): the same contract as the SQLite
+``UserDB`` of ``_store``, with every piece of state in the database, so that any
+number of API processes on any number of hosts answer any request.
+
+Tables (schema below, versioned in ``tt_meta``, applied at start under an advisory
+lock): ``tt_users`` (one row per user: its highest ``st``), ``tt_records``,
+``tt_settings`` and ``tt_userinfo`` (one row per item: the JSON text exactly as
+stored, its ``st``, for records ``t1``/``t2``), ``tt_login_checks`` (the password
+checks that ``_login`` counts) and ``tt_meta`` (schema version, signing key). Every
+table but ``tt_meta`` and ``tt_login_checks`` has the user name as the first column of
+its primary key, so a distributed PostgreSQL (Citus) can shard them by it. Item keys
+are stored as UTF-8 ``bytea``: a JSON key may hold U+0000, which ``text`` refuses.
+
+Writes: a write transaction locks the user's ``tt_users`` row (``FOR UPDATE``), so the
+writes of one user are serialised across processes, and takes
+``st = max(database clock, highest st + 0.0001)`` under that lock: ``st`` grows
+strictly in commit order on every host, whatever their clocks. The transaction ends
+with ``pg_notify`` of what changed (the table and st, a new seed, a reset).
+
+Knowing without asking: each process LISTENs on one connection (``Listener``) and
+keeps, per user, the highest ``st`` of each table, the reset time and the token seeds.
+A user's state is loaded once from the database, and from then on kept current by
+the notifications, so a poll with nothing new, and the seed check of a token, query
+nothing. Before every use, the listener's socket is drained without blocking. When
+the listener's connection is lost, every state is forgotten (``generation``): until
+it is listening again, each request loads the user's state from the database.
+A stale state can only delay news, never lose it: ``server_time`` is the highest
+``st`` known plus a step, and any later write gets a larger ``st``.
+
+Reads and writes run in threads on pooled connections (psycopg 3 with psycopg_pool:
+the same synchronous calls serve the event loop's rare state loads and the threads);
+a pull reads one REPEATABLE READ snapshot.
+"""
+
+import asyncio
+import json
+import logging
+import math
+import os
+import select
+import threading
+import time
+from collections import OrderedDict
+
+from .. import config
+from ._items import ErrorList, chunked
+from ._store import LONG, PIECE, SQL_CHUNK, ST_STEP, encode, in_thread
+
+logger = logging.getLogger("timetagger")
+
+CHANNEL = "timetagger"
+SCHEMA_LOCK = 7_474_616_700  # advisory lock key held while the schema is applied
+POOL_MAX = 8  # pooled connections per process (the threads that read and write)
+MAX_KNOWN = 20000  # users whose state a process keeps (a few hundred bytes each)
+RECONNECT_DELAY = 1.0  # seconds between attempts to LISTEN again
+
+# Each entry is one schema version: the statements that lead to it from the one
+# before. Never edit a released entry; append a new one.
+MIGRATIONS = [
+    [
+        """CREATE TABLE tt_users (
+            username text PRIMARY KEY,
+            highest_st float8 NOT NULL DEFAULT 0
+        )""",
+        """CREATE TABLE tt_records (
+            username text NOT NULL,
+            key bytea NOT NULL,
+            st float8 NOT NULL,
+            t1 float8,
+            t2 float8,
+            ob text NOT NULL,
+            PRIMARY KEY (username, key)
+        )""",
+        "CREATE INDEX tt_records_st ON tt_records (username, st)",
+        "CREATE INDEX tt_records_t1 ON tt_records (username, t1)",
+        "CREATE INDEX tt_records_running ON tt_records (username, t1) WHERE t1 = t2",
+        f"CREATE INDEX tt_records_long ON tt_records (username, t1) "
+        f"WHERE t2 - t1 > {LONG}",
+        """CREATE TABLE tt_settings (
+            username text NOT NULL,
+            key bytea NOT NULL,
+            st float8 NOT NULL,
+            ob text NOT NULL,
+            PRIMARY KEY (username, key)
+        )""",
+        "CREATE INDEX tt_settings_st ON tt_settings (username, st)",
+        """CREATE TABLE tt_userinfo (
+            username text NOT NULL,
+            key bytea NOT NULL,
+            st float8 NOT NULL,
+            ob text NOT NULL,
+            PRIMARY KEY (username, key)
+        )""",
+        """CREATE TABLE tt_login_checks (
+            username text NOT NULL,
+            ip text NOT NULL,
+            t float8 NOT NULL
+        )""",
+        "CREATE INDEX tt_login_checks_user ON tt_login_checks (username, ip, t)",
+        "CREATE INDEX tt_login_checks_ip ON tt_login_checks (ip, t)",
+    ],
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+TABLES = {"records": "tt_records", "settings": "tt_settings"}
+
+
+class DatabaseError(RuntimeError):
+    """The database cannot be used (unreachable, or a schema newer than ours)."""
+
+
+def _psycopg():
+    import psycopg  # imported on first use: the SQLite default does not need it
+
+    return psycopg
+
+
+_raw_text = {}
+
+
+def _bytes_loader(cur):
+    """Load ``text`` as bytes on this cursor: stored JSON goes out undecoded."""
+    if "loader" not in _raw_text:
+        from psycopg.adapt import Loader
+
+        class RawTextLoader(Loader):
+            def load(self, data):
+                return bytes(data)
+
+        _raw_text["loader"] = RawTextLoader
+    cur.adapters.register_loader("text", _raw_text["loader"])
+
+
+def connect(url, autocommit=False, name="timetagger"):
+    try:
+        return _psycopg().connect(
+            url,
+            autocommit=autocommit,
+            connect_timeout=10,
+            application_name=name,
+            # A dead server or network is noticed within about 15 s, not hours.
+            keepalives=1,
+            keepalives_idle=5,
+            keepalives_interval=2,
+            keepalives_count=5,
+        )
+    except _psycopg().Error as err:
+        raise DatabaseError(f"cannot connect to the database: {err}".strip()) from None
+
+
+# %% The schema
+
+
+def apply_schema(conn):
+    """Bring the database to SCHEMA_VERSION, under an advisory lock (several
+    processes starting at once apply each step once). Returns the version found."""
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS tt_meta (name text PRIMARY KEY, value text)"
+        )
+        row = conn.execute(
+            "SELECT value FROM tt_meta WHERE name = 'schema_version'"
+        ).fetchone()
+        found = int(row[0]) if row else 0
+        if found > SCHEMA_VERSION:
+            raise DatabaseError(
+                f"the database has schema version {found}, newer than this "
+                f"TimeTagger's ({SCHEMA_VERSION}): upgrade TimeTagger"
+            )
+        for version in range(found + 1, SCHEMA_VERSION + 1):
+            for statement in MIGRATIONS[version - 1]:
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO tt_meta (name, value) VALUES ('schema_version', %s)"
+                " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (str(version),),
+            )
+    return found
+
+
+def signing_key_in(conn, new_key):
+    """The signing key of tokens, kept in ``tt_meta`` so that every process and
+    host signs and checks with the same one; ``new_key`` is stored if there is none."""
+    with conn.transaction():
+        conn.execute(
+            "INSERT INTO tt_meta (name, value) VALUES ('jwt_key', %s)"
+            " ON CONFLICT (name) DO NOTHING",
+            (new_key,),
+        )
+        return conn.execute(
+            "SELECT value FROM tt_meta WHERE name = 'jwt_key'"
+        ).fetchone()[0]
+
+
+# %% What a write knows, and the item rules
+
+
+class Known:
+    """Inside a write transaction: the user's highest st, reset time and the
+    database clock, read under the lock of the user's row."""
+
+    __slots__ = ("highest", "reset_time", "now")
+
+    def __init__(self, highest, reset_time, now):
+        self.highest = highest
+        self.reset_time = reset_time
+        self.now = now
+
+    def next_st(self):
+        return max(self.now, self.highest + ST_STEP)
+
+
+def _as_number(value, default):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if math.isfinite(value):
+            return float(value)
+    return default
+
+
+def _loads(text):
+    try:
+        ob = json.loads(text)
+    except ValueError:
+        return None
+    return ob if isinstance(ob, dict) else None
+
+
+def key_bytes(key):
+    return key.encode("utf-8", "surrogatepass")
+
+
+def key_text(raw):
+    return bytes(raw).decode("utf-8", "surrogatepass")
+
+
+def userinfo_ob(key, value, st):
+    return {"key": key, "st": st, "mt": st, "value": value}
+
+
+def lock_user(conn, username):
+    """Lock the user's row and read what a write must know (None: no such user)."""
+    row = conn.execute(
+        "SELECT u.highest_st, extract(epoch FROM clock_timestamp())::float8,"
+        " (SELECT ob FROM tt_userinfo i WHERE i.username = u.username"
+        "  AND i.key = 'reset_time'::bytea)"
+        " FROM tt_users u WHERE u.username = %s FOR UPDATE OF u",
+        (username,),
+    ).fetchone()
+    if row is None:
+        return None
+    highest, now, reset_text = row
+    reset_ob = _loads(reset_text) if reset_text else None
+    reset_time = _as_number((reset_ob or {}).get("value"), 0.0)
+    return Known(_as_number(highest, 0.0), reset_time, now)
+
+
+def write_items(conn, username, known, kind, entries):
+    """Store validated PUT entries ``(key, item_or_None, error)``, with the rules of
+    ``_store.write_items``: an item modified before the last reset is refused; a
+    refused item's stored version is re-written (its st advances); a stored item
+    with a higher ``mt`` wins; every written item gets the one new ``st``. Returns
+    ``((accepted, failed, errors), changes)``."""
+    st = known.next_st()
+    reset_time = known.reset_time
+    reset_floor = math.floor(reset_time)
+    table = TABLES[kind]
+    accepted, failed, errors = [], [], ErrorList()
+    written = False
+    for chunk in chunked(entries, SQL_CHUNK):
+        keys = list({key for key, _, _ in chunk})
+        stored_text = {
+            key_text(k): text
+            for k, text in conn.execute(
+                f"SELECT key, ob FROM {table} WHERE username = %s AND key = ANY(%b)",
+                (username, [key_bytes(k) for k in keys]),
+            )
+        }
+        current = {}
+
+        def stored(key, current=current, stored_text=stored_text):
+            if key in current:
+                return current[key]
+            text = stored_text.get(key)
+            return None if text is None else _loads(text)
+
+        for key, item, error in chunk:
+            if item is not None and reset_time and item["mt"] < reset_floor:
+                item = None
+                error = f"{kind[:-1]} {key!r} was modified before the last reset"
+            old = stored(key)
+            if item is None:
+                failed.append(key)
+                errors.append(error)
+                if old is None:
+                    continue
+                new = old
+            else:
+                accepted.append(key)
+                old_mt = _as_number(old.get("mt"), -math.inf) if old else -math.inf
+                new = old if old_mt > item["mt"] else item
+            new["st"] = st
+            current[key] = new
+        if not current:
+            continue
+        keys_b = [key_bytes(k) for k in current]
+        texts = [encode(ob) for ob in current.values()]
+        if kind == "records":
+            t1s = [_as_number(ob.get("t1"), None) for ob in current.values()]
+            t2s = [_as_number(ob.get("t2"), None) for ob in current.values()]
+            conn.execute(
+                "INSERT INTO tt_records (username, key, st, t1, t2, ob)"
+                " SELECT %s, k, %s, a, b, o FROM"
+                " unnest(%b::bytea[], %b::float8[], %b::float8[], %b::text[])"
+                " AS x(k, a, b, o)"
+                " ON CONFLICT (username, key) DO UPDATE SET st = excluded.st,"
+                " t1 = excluded.t1, t2 = excluded.t2, ob = excluded.ob",
+                (username, st, keys_b, t1s, t2s, texts),
+            )
+        else:
+            conn.execute(
+                "INSERT INTO tt_settings (username, key, st, ob)"
+                " SELECT %s, k, %s, o FROM unnest(%b::bytea[], %b::text[]) AS x(k, o)"
+                " ON CONFLICT (username, key) DO UPDATE SET st = excluded.st,"
+                " ob = excluded.ob",
+                (username, st, keys_b, texts),
+            )
+        written = True
+    changes = {"st": st, "table": kind} if written else {}
+    return (accepted, failed, errors), changes
+
+
+def put_userinfo(conn, username, key, value, st):
+    conn.execute(
+        "INSERT INTO tt_userinfo (username, key, st, ob) VALUES (%s, %s, %s, %s)"
+        " ON CONFLICT (username, key) DO UPDATE SET st = excluded.st, ob = excluded.ob",
+        (username, key_bytes(key), st, encode(userinfo_ob(key, value, st))),
+    )
+
+
+def write_reset(conn, username, known):
+    st = known.next_st()
+    put_userinfo(conn, username, "reset_time", st, st)
+    return st, {"st": st, "reset_time": st}
+
+
+def write_seed(conn, username, known, name, rotate):
+    import secrets
+
+    row = conn.execute(
+        "SELECT ob, st FROM tt_userinfo WHERE username = %s AND key = %s",
+        (username, key_bytes(name)),
+    ).fetchone()
+    seed = (_loads(row[0]) or {}).get("value") if row else None
+    if isinstance(seed, str) and seed and not rotate:
+        return seed, {"seed": (name, seed, row[1])}
+    seed = secrets.token_urlsafe(8)
+    st = known.next_st()
+    put_userinfo(conn, username, name, seed, st)
+    return seed, {"st": st, "seed": (name, seed, st)}
+
+
+def in_write_transaction(conn, username, func, *args):
+    """Run ``func(conn, username, known, *args)`` in one transaction under the user's
+    row lock; record the new highest st and notify the other processes."""
+    with conn.transaction():
+        known = lock_user(conn, username)
+        if known is None:
+            conn.execute(
+                "INSERT INTO tt_users (username) VALUES (%s) ON CONFLICT DO NOTHING",
+                (username,),
+            )
+            known = lock_user(conn, username)
+        result, changes = func(conn, username, known, *args)
+        if "st" in changes:
+            conn.execute(
+                "UPDATE tt_users SET highest_st = %s WHERE username = %s",
+                (changes["st"], username),
+            )
+            conn.execute(
+                "SELECT pg_notify(%s, %s)", (CHANNEL, notice_text(username, changes))
+            )
+    return result, changes
+
+
+def notice_text(username, changes):
+    """The payload of the notification of a commit (at most 8000 bytes: a user
+    name is at most 255 characters)."""
+    return json.dumps({"u": username, **changes}, ensure_ascii=True)
+
+
+# %% Reads
+
+
+class Pull:
+    """One consistent read for ``GET updates`` (see ``_store.Pull``): used in a
+    thread, ``with pull:`` opens a REPEATABLE READ snapshot on a pooled connection."""
+
+    def __init__(self, store, username, since, everything, bound):
+        self.store = store
+        self.username = username
+        self.since = None if everything else since
+        self.bound = bound
+        self.conn_cm = None
+        self.conn = None
+        self.server_time = None
+
+    def __enter__(self):
+        self.conn_cm = self.store.pool().connection()
+        self.conn = self.conn_cm.__enter__()
+        try:
+            self.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            row = self.conn.execute(
+                "SELECT highest_st FROM tt_users WHERE username = %s", (self.username,)
+            ).fetchone()
+            highest = _as_number(row[0], 0.0) if row else 0.0
+            self.server_time = max(highest + ST_STEP, self.bound)
+        except BaseException as err:
+            self.conn_cm.__exit__(type(err), err, err.__traceback__)
+            raise
+        return self
+
+    def pieces(self, kind):
+        """The stored JSON texts as UTF-8 pieces of up to PIECE items joined by
+        ``", "``, read through a server-side cursor (never the whole table at once)."""
+        condition, params = "", (self.username,)
+        if self.since is not None:
+            condition, params = " AND st >= %s", (self.username, self.since)
+        cur = self.conn.cursor(name="tt_pull")
+        _bytes_loader(cur)
+        cur.itersize = PIECE
+        cur.execute(
+            f"SELECT ob FROM {TABLES[kind]} WHERE username = %s{condition}", params
+        )
+        try:
+            while True:
+                rows = cur.fetchmany(PIECE)
+                if not rows:
+                    return
+                yield b", ".join([row[0] for row in rows])
+        finally:
+            cur.close()
+
+    def __exit__(self, *exc):
+        try:
+            self.conn.rollback()  # read only: nothing to keep
+        finally:
+            self.conn_cm.__exit__(*exc)
+            self.conn = self.conn_cm = None
+
+
+def range_query(a, b, running):
+    """SQL and parameters for the records overlapping [a, b]: short records by
+    their t1, long ones and old running ones through their partial indices."""
+    extra = ""
+    if running is True:
+        extra = " AND t1 = t2"
+    elif running is False:
+        extra = " AND t1 != t2"
+    lo = a - LONG
+    parts = [
+        "SELECT ob FROM tt_records WHERE username = %(u)s AND t1 >= %(lo)s"
+        f" AND t1 <= %(b)s AND t2 - t1 <= {LONG} AND (t2 >= %(a)s OR t1 = t2)" + extra
+    ]
+    if running is not True:
+        parts.append(
+            "SELECT ob FROM tt_records WHERE username = %(u)s"
+            f" AND t2 - t1 > {LONG} AND t1 <= %(b)s AND t2 >= %(a)s" + extra
+        )
+    if running is not False:
+        parts.append(
+            "SELECT ob FROM tt_records WHERE username = %(u)s AND t1 = t2"
+            " AND t1 < %(lo)s AND t1 <= %(b)s" + extra
+        )
+    return " UNION ALL ".join(parts), {"a": a, "b": b, "lo": lo}
+
+
+class RangeRead:
+    """The records of a time range (see ``_store.RangeRead``); always ``big``, so
+    the API reads it in a thread, on a pooled connection."""
+
+    big = True
+
+    def __init__(self, store, username, a, b, running):
+        self.store = store
+        self.username = username
+        self.query = (a, b, running)
+        self.conn_cm = None
+
+    def __enter__(self):
+        sql, params = range_query(*self.query)
+        params["u"] = self.username
+        self.conn_cm = self.store.pool().connection()
+        conn = self.conn_cm.__enter__()
+        try:
+            rows = conn.execute(sql, params).fetchall()
+        except BaseException as err:
+            self.conn_cm.__exit__(type(err), err, err.__traceback__)
+            self.conn_cm = None
+            raise
+        return (text for (text,) in rows)
+
+    def __exit__(self, *exc):
+        if self.conn_cm is not None:
+            self.conn_cm.__exit__(*exc)
+            self.conn_cm = None
+
+
+# %% Knowing: the listener and the per-user state
+
+
+class Listener:
+    """LISTENs for the notifications of every process's commits, on a connection of
+    its own, read only on the event loop's thread (``drain``)."""
+
+    def __init__(self, store):
+        self.store = store
+        self.conn = None
+        self.generation = 0  # bumped whenever listening (re)starts
+        self.connecting = False
+        self.last_attempt = 0.0
+        self.loop = None
+        self.fd = None
+
+    @property
+    def listening(self):
+        return self.conn is not None
+
+    def start(self):
+        """Listen now (blocking: at start, and on the first request)."""
+        self._install(self._connect())
+
+    def _connect(self):
+        name = f"timetagger-listen {os.getpid()}"  # which process, in pg_stat_activity
+        conn = connect(self.store.url, autocommit=True, name=name)
+        conn.execute(f"LISTEN {CHANNEL}")
+        return conn
+
+    def _install(self, conn):
+        self.connecting = False
+        if conn is None:
+            if self.loop is not None:  # try again, requests or not
+                self.loop.call_later(RECONNECT_DELAY, self.reconnect_soon)
+            return
+        if self.conn is not None:
+            conn.close()
+            return
+        self.conn = conn
+        self.generation += 1  # states loaded from now on are kept current
+        try:
+            self.loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.loop = None
+        self.fd = conn.fileno()
+        if self.loop is not None:
+            self.loop.add_reader(self.fd, self.drain)
+
+    def lost(self, why):
+        if self.conn is None:
+            return
+        logger.warning("lost the database notifications (%s): listening again", why)
+        self._stop_reading()
+        try:
+            self.conn.close()
+        except Exception:
+            pass
+        self.conn = None
+        self.generation += 1  # what was known is forgotten
+        self.store.forget_all()
+        # Listen again after a pause (a server that restarts is not hammered);
+        # meanwhile every request reads the state from the tables.
+        self.last_attempt = time.monotonic()
+        if self.loop is not None:
+            self.loop.call_later(RECONNECT_DELAY, self.reconnect_soon)
+
+    def drain(self):
+        """Apply the notifications that have arrived, without blocking."""
+        conn = self.conn
+        if conn is None:
+            self.reconnect_soon()
+            return
+        pgconn = conn.pgconn
+        try:
+            readable, _, _ = select.select([self.fd], [], [], 0)
+            if readable:
+                pgconn.consume_input()
+            while True:
+                notice = pgconn.notifies()
+                if notice is None:
+                    break
+                self.store.notice(notice.extra)
+            if pgconn.status != 0:  # not CONNECTION_OK
+                raise OSError("the connection is closed")
+        except Exception as err:
+            self.lost(str(err).strip() or type(err).__name__)
+
+    def reconnect_soon(self):
+        """Try to listen again (in a thread, at most once per RECONNECT_DELAY)."""
+        now = time.monotonic()
+        if self.connecting or now - self.last_attempt < RECONNECT_DELAY:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self.loop = loop
+        self.connecting = True
+        self.last_attempt = now
+
+        def attempt():
+            try:
+                conn = self._connect()
+            except Exception as err:
+                logger.warning("cannot listen for notifications: %s", err)
+                conn = None
+            loop.call_soon_threadsafe(self._install, conn)
+
+        threading.Thread(target=attempt, daemon=True).start()
+
+    def _stop_reading(self):
+        if self.loop is not None and self.fd is not None:
+            try:
+                self.loop.remove_reader(self.fd)
+            except (ValueError, OSError, RuntimeError):
+                pass
+        self.fd = None
+
+    def close(self):
+        if self.conn is not None:
+            self._stop_reading()
+            self.conn.close()
+            self.conn = None
+
+
+class PgUserDB:
+    """One user's storage in PostgreSQL: the state the hot paths read (kept current
+    by the listener) and the reads and writes of ``_store.UserDB``."""
+
+    def __init__(self, store, username):
+        self.store = store
+        self.username = username
+        self.lock = asyncio.Lock()  # this process's writes of the user, in order
+        self.generation = None  # the listener generation the state is current for
+        self.max_st = {"records": 0.0, "settings": 0.0}
+        self.highest = 0.0
+        self.reset_time = 0.0
+        self.reset_st = 0.0
+        self.seeds = {}
+        self.seed_st = {}
+
+    def __repr__(self):
+        return f"<PgUserDB {self.username!r}>"
+
+    def busy(self):
+        return self.lock.locked()
+
+    # State
+
+    def refresh(self):
+        """Make the state current: apply what the listener heard; load it from the
+        database when it is not known to be current."""
+        self.store.listener.drain()
+        if self.generation is None or self.generation != self.store.listener.generation:
+            self.load()
+
+    def load(self):
+        """Read the state; returns False when the user does not exist."""
+        listener = self.store.listener
+        generation = listener.generation if listener.listening else None
+        row = self.store.loop_query(
+            "SELECT u.highest_st,"
+            " (SELECT max(st) FROM tt_records r WHERE r.username = u.username),"
+            " (SELECT max(st) FROM tt_settings s WHERE s.username = u.username),"
+            " (SELECT json_agg(json_build_array(convert_from(key, 'UTF8'), ob, st))"
+            "  FROM tt_userinfo i WHERE i.username = u.username)"
+            " FROM tt_users u WHERE u.username = %s",
+            (self.username,),
+        )
+        if row is None:
+            self.generation = None
+            return False
+        highest, records_st, settings_st, userinfo = row
+        self.max_st = {
+            "records": _as_number(records_st, 0.0),
+            "settings": _as_number(settings_st, 0.0),
+        }
+        self.highest = _as_number(highest, 0.0)
+        self.reset_time = self.reset_st = 0.0
+        self.seeds, self.seed_st = {}, {}
+        for key, text, st in userinfo or ():
+            value = (_loads(text) or {}).get("value")
+            if key == "reset_time":
+                self.reset_time = _as_number(value, 0.0)
+                self.reset_st = _as_number(st, 0.0)
+            elif key in ("webtoken_seed", "apitoken_seed") and isinstance(value, str):
+                self.seeds[key] = value
+                self.seed_st[key] = _as_number(st, 0.0)
+        self.generation = generation
+        return True
+
+    def apply(self, changes):
+        """Apply what a commit changed (ours, or one another process notified)."""
+        st = changes.get("st")
+        if isinstance(st, (int, float)):
+            self.highest = max(self.highest, st)
+            table = changes.get("table")
+            if table in self.max_st:
+                self.max_st[table] = max(self.max_st[table], st)
+            if "reset_time" in changes and st > self.reset_st:
+                self.reset_time = changes["reset_time"]
+                self.reset_st = st
+        seed = changes.get("seed")
+        if seed:
+            name, value, seed_st = seed
+            if seed_st >= self.seed_st.get(name, 0.0):
+                self.seeds[name] = value
+                self.seed_st[name] = seed_st
+
+    def forget(self):
+        self.generation = None
+
+    def server_time(self, highest=None):
+        """What the client sends as ``since`` next: the highest st known plus a
+        step. Any write committed later has a larger st (writes of a user are
+        serialised by its row lock and take ``st > highest``), so a client never
+        misses one, even when this process has not heard of it yet."""
+        high = self.highest if highest is None else max(highest, self.highest)
+        return high + ST_STEP
+
+    # Writes
+
+    async def write(self, func, *args):
+        async with self.lock:
+            result, changes = await in_thread(
+                self.store.run_write, self.username, func, *args
+            )
+            self.apply(changes)
+            return result
+
+    async def put_items(self, kind, entries, big=None):
+        return await self.write(write_items, kind, entries)
+
+    async def force_reset(self):
+        return await self.write(write_reset)
+
+    async def get_seed(self, name, rotate=False):
+        self.refresh()
+        seed = self.seeds.get(name)
+        if seed and not rotate:
+            return seed
+        return await self.write(write_seed, name, rotate)
+
+    # Reads
+
+    def pull(self, since, everything):
+        return Pull(
+            self.store, self.username, since, everything, self.highest + ST_STEP
+        )
+
+    def records_in_range(self, a, b, running):
+        return RangeRead(self.store, self.username, a, b, running)
+
+    def settings_pieces(self):
+        row = self.store.loop_query(
+            "SELECT convert_to(string_agg(ob, ', '), 'UTF8') FROM tt_settings"
+            " WHERE username = %s",
+            (self.username,),
+        )
+        return [bytes(row[0])] if row and row[0] else []
+
+
+# %% The store of this process
+
+
+class PgStore:
+    """The database of ``config.database_url`` as this process uses it: a pool for
+    the threads, one connection for the event loop's state loads, the listener, and
+    the users whose state is known."""
+
+    def __init__(self, url):
+        self.url = url
+        self._pool = None
+        self.loop_conn = None
+        self.listener = Listener(self)
+        self.users = OrderedDict()
+        self.pid = os.getpid()
+        self.prepared = False
+
+    def prepare_schema(self):
+        """Apply the schema (once per process)."""
+        if not self.prepared:
+            conn = connect(self.url, autocommit=True)
+            try:
+                apply_schema(conn)
+            finally:
+                conn.close()
+            self.prepared = True
+
+    def prepare(self):
+        """The schema, and listening (only where requests are served: a listener
+        that is never read would hold back the server's queue of notifications)."""
+        self.prepare_schema()
+        if not self.listener.listening and self.listener.generation == 0:
+            self.listener.start()
+
+    def pool(self):
+        if self._pool is None:
+            from psycopg_pool import ConnectionPool
+
+            self._pool = ConnectionPool(
+                self.url,
+                min_size=1,
+                max_size=POOL_MAX,
+                kwargs={
+                    "autocommit": True,  # transactions are begun explicitly
+                    "connect_timeout": 10,
+                    "application_name": "timetagger",
+                },
+                open=True,
+                name="timetagger",
+            )
+        return self._pool
+
+    def loop_query(self, sql, params):
+        """One short query on the event loop's own connection (re-made once when it
+        was lost)."""
+        psycopg = _psycopg()
+        for attempt in (1, 2):
+            if self.loop_conn is None or self.loop_conn.closed:
+                self.loop_conn = connect(self.url, autocommit=True)
+            try:
+                return self.loop_conn.execute(sql, params).fetchone()
+            except psycopg.OperationalError:
+                self.loop_conn.close()
+                self.loop_conn = None
+                if attempt == 2:
+                    raise
+
+    def run_write(self, username, func, *args):
+        """In a thread: ``func`` in a write transaction on a pooled connection."""
+        with self.pool().connection() as conn:
+            return in_write_transaction(conn, username, func, *args)
+
+    def notice(self, payload):
+        try:
+            changes = json.loads(payload)
+            db = self.users.get(changes.pop("u"))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            logger.warning("ignored a malformed notification: %.100r", payload)
+            return
+        if db is not None and db.generation is not None:
+            if isinstance(changes.get("seed"), list):
+                changes["seed"] = tuple(changes["seed"])
+            db.apply(changes)
+
+    def forget_all(self):
+        for db in self.users.values():
+            db.forget()
+
+    def get_user_db(self, username, create=False):
+        self.prepare()
+        db = self.users.get(username)
+        if db is not None:
+            self.users.move_to_end(username)
+            if db.generation is not None:
+                return db
+        else:
+            db = PgUserDB(self, username)
+        self.listener.drain()
+        if not db.load():
+            if not create:
+                return None
+            self.loop_query(
+                "INSERT INTO tt_users (username) VALUES (%s)"
+                " ON CONFLICT DO NOTHING RETURNING 1",
+                (username,),
+            )
+            db.load()
+        self.users[username] = db
+        self.users.move_to_end(username)
+        while len(self.users) > MAX_KNOWN:
+            name, old = next(iter(self.users.items()))
+            if old.busy():
+                break
+            del self.users[name]
+        return db
+
+    def close(self):
+        self.listener.close()
+        if self.loop_conn is not None:
+            self.loop_conn.close()
+            self.loop_conn = None
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+
+_stores = {}
+
+
+def store():
+    """The PgStore of ``config.database_url`` in this process."""
+    url = config.database_url
+    current = _stores.get(url)
+    if current is None or current.pid != os.getpid():
+        current = _stores[url] = PgStore(url)
+    return current
+
+
+def get_user_db(username, create=False):
+    return store().get_user_db(username, create)
+
+
+def signing_key(new_key):
+    """The shared signing key (created from ``new_key`` when the database has none)."""
+    s = store()
+    s.prepare_schema()
+    conn = connect(s.url, autocommit=True)
+    try:
+        return signing_key_in(conn, new_key)
+    finally:
+        conn.close()
+
+
+# %% Counting password checks (see ``_login.AttemptCounter``)
+
+
+class PgAttemptCounter:
+    """``_login.AttemptCounter`` on the shared database: the checks of every process
+    and host are counted together. A reservation takes transaction-scoped advisory
+    locks on the address and then the user name (always in that order), so that
+    concurrent checks are counted one after the other."""
+
+    def __init__(self):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.executor = ThreadPoolExecutor(1, thread_name_prefix="timetagger-logins")
+        self.last_prune = 0.0
+
+    async def call(self, func, *args):
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, func, *args)
+
+    def reserve(self, ip, user):
+        """Count and reserve one check: (None, failures of the address, of the user
+        name), or raises ``_login.Blocked``."""
+        from ._login import GUARDED_TRIES, Blocked
+
+        now = time.time()
+        since = now - config.login_window
+        with store().pool().connection() as conn, conn.transaction():
+            conn.execute(
+                "SELECT pg_advisory_xact_lock(hashtext('tt-ip:' || %s)),"
+                " pg_advisory_xact_lock(hashtext('tt-user:' || %s))",
+                (ip, user),
+            )
+            ip_count, ip_oldest = conn.execute(
+                "SELECT count(*), min(t) FROM tt_login_checks WHERE ip = %s AND t > %s",
+                (ip, since),
+            ).fetchone()
+            if ip_count >= config.login_failures_per_ip:
+                raise Blocked(f"from {ip}", ip_oldest + config.login_window - now)
+            (user_count,) = conn.execute(
+                "SELECT count(*) FROM tt_login_checks WHERE username = %s AND t > %s",
+                (user, since),
+            ).fetchone()
+            if user_count >= config.login_failures_per_user:
+                mine, mine_oldest = conn.execute(
+                    "SELECT count(*), min(t) FROM tt_login_checks"
+                    " WHERE username = %s AND ip = %s AND t > %s",
+                    (user, ip, since),
+                ).fetchone()
+                if mine >= GUARDED_TRIES:
+                    raise Blocked(
+                        f"for this user from {ip}",
+                        mine_oldest + config.login_window - now,
+                    )
+            conn.execute(
+                "INSERT INTO tt_login_checks (username, ip, t) VALUES (%s, %s, %s)",
+                (user, ip, now),
+            )
+            if now - self.last_prune > 60:
+                self.last_prune = now
+                conn.execute("DELETE FROM tt_login_checks WHERE t <= %s", (since,))
+        return None, ip_count + 1, user_count + 1
+
+    def succeeded(self, ip, user):
+        with store().pool().connection() as conn:
+            conn.execute(
+                "DELETE FROM tt_login_checks WHERE username = %s AND ip = %s",
+                (user, ip),
+            )
+
+
+_counter = {}
+
+
+def attempt_counter():
+    """This process's ``PgAttemptCounter``."""
+    if _counter.get("pid") != os.getpid():
+        _counter["pid"], _counter["counter"] = os.getpid(), PgAttemptCounter()
+    return _counter["counter"]
