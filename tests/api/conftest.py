@@ -19,14 +19,6 @@ from conftest import FRESH_DATABASE
 BACKENDS = ("sqlite", "postgresql")
 
 
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers",
-        "sqlite_only(reason): the test is about SQLite files; it runs against the "
-        "SQLite backend only",
-    )
-
-
 def pytest_generate_tests(metafunc):
     """Every test that starts a server runs against both backends, unless it is
     marked ``sqlite_only`` (which must say why)."""

@@ -3,6 +3,7 @@ key, st in commit order, revocation, news through LISTEN/NOTIFY), a poll that re
 table, knowledge dropped when the notifications are lost, the schema applied once
 under a lock and keyed on the user for Citus."""
 
+import os
 import threading
 import time
 
@@ -232,3 +233,123 @@ def test_lost_notifications_are_never_served_stale(two):
         lambda: [ob["key"] for ob in on_a.updates(since)["records"]] == ["heard"],
         what="the write through B on A",
     )
+
+
+# %% Two processes behind a balancer
+
+
+def nginx_in_front(tmp_path, servers):
+    """nginx on a free port, balancing round robin over ``servers``."""
+    import shutil
+
+    from deploy_checks import start_web_server
+
+    from conftest import free_port
+
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    assert os.path.exists(nginx), "nginx is needed: apt-get install nginx-light"
+    port = free_port()
+    temp = tmp_path / "nginx"
+    temp.mkdir()
+    upstreams = "\n".join(f"server 127.0.0.1:{s.port};" for s in servers)
+    user = "user root;" if os.geteuid() == 0 else ""
+    conf = temp / "nginx.conf"
+    conf.write_text(
+        f"""
+{user}
+daemon off;
+pid {temp}/nginx.pid;
+error_log {temp}/error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    access_log off;
+    client_body_temp_path {temp}/body;
+    proxy_temp_path {temp}/proxy;
+    fastcgi_temp_path {temp}/fastcgi;
+    uwsgi_temp_path {temp}/uwsgi;
+    scgi_temp_path {temp}/scgi;
+    upstream timetagger_api {{
+        {upstreams}
+        keepalive 16;
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        client_max_body_size 11m;
+        location /timetagger/ {{
+            proxy_pass http://timetagger_api;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_connect_timeout 2s;
+        }}
+    }}
+}}
+"""
+    )
+    base = f"http://127.0.0.1:{port}"
+    args = [nginx, "-c", str(conf), "-p", str(temp)]
+    return start_web_server(args, base, temp / "stderr.log"), port
+
+
+def test_two_processes_behind_nginx_and_one_killed(two, tmp_path):
+    """Round robin over two processes: a write through one is in the next poll on
+    the other; one is killed with SIGKILL during a stream of writes: every
+    acknowledged record is stored, and the clients carry on through the other."""
+    import signal
+
+    from deploy_checks import stop_web_server
+
+    from conftest import Server
+
+    url, a, b = two
+    proc, port = nginx_in_front(tmp_path, [a, b])
+    try:
+        front = Server(proc, port, "", "/timetagger/", str(tmp_path / "nginx.log"))
+        token = Client(front).login("alice", USERS["alice"])
+        # A write through one process, then one poll on the other.
+        on_a, on_b = Client(a, token), Client(b, token)
+        since = on_b.updates(0)["server_time"]
+        on_a.put_records([record("via-a", 1, 2)])
+        assert [ob["key"] for ob in on_b.updates(since)["records"]] == ["via-a"]
+
+        acknowledged, failures = set(), []
+        lock = threading.Lock()
+        stop = threading.Event()
+
+        def writer(n):
+            client = Client(front, token)
+            i = 0
+            while not stop.is_set():
+                recs = [record(f"w{n}-{i}-{k}", i, i + 5) for k in range(5)]
+                i += 1
+                try:
+                    r = client.put("records", recs)
+                except httpx.TransportError as err:
+                    failures.append((time.monotonic(), repr(err)))
+                    continue
+                if r.status_code == 200:
+                    with lock:
+                        acknowledged.update(r.json()["accepted"])
+                else:
+                    failures.append((time.monotonic(), r.status_code))
+
+        threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+        for t in threads:
+            t.start()
+        wait_until(lambda: len(acknowledged) >= 300, what="writes before the kill")
+        a.stop(signal.SIGKILL)
+        killed_at = time.monotonic()
+        at_kill = len(acknowledged)
+        wait_until(lambda: len(acknowledged) >= at_kill + 300, what="writes after")
+        stop.set()
+        for t in threads:
+            t.join(60)
+        # Clients carried on: no failure later than a moment after the kill.
+        late = [f for f in failures if f[0] > killed_at + 2]
+        assert not late, late
+        # Every acknowledged record is stored, as seen through the balancer.
+        stored = {ob["key"] for ob in Client(front, token).updates(0)["records"]}
+        missing = acknowledged - stored
+        assert not missing, f"{len(missing)} acknowledged records lost"
+    finally:
+        stop_web_server(proc)
