@@ -7,8 +7,9 @@ folder. PostgreSQL refuses to run as root: as root, the binaries run as the
 ``TIMETAGGER_TEST_DATABASE_URL`` set, ``for_tests()`` uses that server instead (its
 user must be allowed to create databases) and starts nothing.
 
-``fresh_database()`` creates a new, empty database and returns its URL. The cluster is
-made for speed, not safety (fsync off): it holds test data only.
+``fresh_database()`` creates a new, empty database and returns its URL. For the tests
+the cluster is made for speed, not safety (fsync off); ``Cluster(durable=True)`` keeps
+PostgreSQL's defaults (the benchmark).
 """
 
 import os
@@ -39,8 +40,9 @@ def _as_postgres(cmd):
 
 
 class Cluster:
-    def __init__(self, admin_url=None):
+    def __init__(self, admin_url=None, durable=False):
         self.admin_url = admin_url  # set: a server we did not start
+        self.durable = durable  # fsync and synchronous commits, as in production
         self.folder = None
         self.port = None
         self.count = 0
@@ -77,9 +79,10 @@ class Cluster:
         self.port = free_port()
         options = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder}"
-            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-            " -c max_connections=300 -c shared_buffers=64MB"
+            " -c max_connections=300 -c shared_buffers=128MB"
         )
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         subprocess.run(
             _as_postgres(
                 [pg_ctl, "-D", data, "-o", options, "-l", data + "/log", "-w", "start"]
