@@ -93,6 +93,19 @@ class Cluster:
         self.admin_url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
         return self
 
+    def restart(self):
+        """Restart the server we started (every connection to it is cut)."""
+        pg_ctl = find_program("pg_ctl")
+        data = os.path.join(self.folder, "data")
+        subprocess.run(
+            # -l: the server must not inherit our pipes (run would wait for them).
+            _as_postgres(
+                [pg_ctl, "-D", data, "-l", data + "/log", "-m", "fast", "-w", "restart"]
+            ),
+            check=True,
+            capture_output=True,
+        )
+
     def stop(self):
         if self.folder is None:
             self.drop_created()

@@ -353,3 +353,38 @@ def test_two_processes_behind_nginx_and_one_killed(two, tmp_path):
         assert not missing, f"{len(missing)} acknowledged records lost"
     finally:
         stop_web_server(proc)
+
+
+def test_a_restart_of_the_database_costs_no_request(tmp_path, users_credentials):
+    """Every connection a process holds is cut by a restart of PostgreSQL: the next
+    requests still succeed (the pool checks what it hands out, the state is read
+    again), and the process listens again."""
+    from pg_cluster import Cluster
+
+    cluster = Cluster().start()  # its own: the restart must not touch other tests
+    try:
+        url = cluster.fresh_database()
+        server = start_server(
+            tmp_path,
+            datadir=tmp_path / "a",
+            database_url=url,
+            credentials=users_credentials,
+        )
+        try:
+            api = Client(server)
+            api.login("alice", USERS["alice"])
+            api.put_records([record("before", 1, 2)])
+            since = api.updates(0)["server_time"]
+            assert len(listeners(url, server)) == 1
+            cluster.restart()
+            assert api.updates(since)["records"] == []
+            api.put_records([record("after", 1, 2)])
+            keys = [ob["key"] for ob in api.updates(since)["records"]]
+            assert keys == ["after"]
+            assert api.ok("GET", "settings") == {"settings": []}
+            wait_until(lambda: len(listeners(url, server)) == 1, what="listening again")
+        finally:
+            server.stop()
+        assert "Traceback" not in server.log(), server.log()
+    finally:
+        cluster.stop()

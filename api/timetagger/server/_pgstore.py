@@ -817,6 +817,9 @@ class PgStore:
                 },
                 open=True,
                 name="timetagger",
+                # A connection is checked (one empty query) as it is handed out: after
+                # a restart or failover of the database, no request gets a dead one.
+                check=ConnectionPool.check_connection,
             )
         return self._pool
 
