@@ -919,9 +919,13 @@ def signing_key(new_key):
     s.prepare_schema()
     conn = connect(s.url, autocommit=True)
     try:
-        return signing_key_in(conn, new_key)
+        key = signing_key_in(conn, new_key)
     finally:
         conn.close()
+    if config.workers <= 1:
+        # This process will serve: its pool connects now, not during the first login.
+        s.pool()
+    return key
 
 
 # %% Counting password checks (see ``_login.AttemptCounter``)
