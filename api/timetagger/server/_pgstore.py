@@ -734,13 +734,22 @@ class PgUserDB:
                 self.store.run_write, self.username, func, *args
             )
             self.apply(changes)
-            return result
+        if "st" in changes:
+            await self.store.echo(self.username, changes["st"])
+        return result
 
     async def put_items(self, kind, entries, big=None):
         return await self.write(write_items, kind, entries)
 
     async def force_reset(self):
         return await self.write(write_reset)
+
+    def confirm_seed(self, name, seed):
+        """A token's seed differs from the one known: read the state from the
+        database once, since a seed just made by another process may not have been
+        heard of yet (a rare case: a new seed, or a revoked token)."""
+        self.load()
+        return self.seeds.get(name) == seed
 
     async def get_seed(self, name, rotate=False):
         self.refresh()
@@ -782,6 +791,7 @@ class PgStore:
         self.loop_conn = None
         self.listener = Listener(self)
         self.users = OrderedDict()
+        self.heard = {}  # user -> the st of the last notice heard
         self.pid = os.getpid()
         self.prepared = False
 
@@ -843,13 +853,30 @@ class PgStore:
         with self.pool().connection() as conn:
             return in_write_transaction(conn, username, func, *args)
 
+    async def echo(self, username, st, timeout=1.0):
+        """Wait (at most ``timeout``) until our listener has heard of our own commit
+        at ``st``: then every listening process has been sent it too, and a write, a
+        revoked token or a reset reaches them before our answer reaches the client."""
+        deadline = time.monotonic() + timeout
+        while self.heard.get(username, 0.0) < st and self.listener.listening:
+            if time.monotonic() > deadline:
+                return
+            self.listener.drain()
+            await asyncio.sleep(0.001)
+
     def notice(self, payload):
         try:
             changes = json.loads(payload)
-            db = self.users.get(changes.pop("u"))
+            username = changes.pop("u")
+            db = self.users.get(username)
         except (ValueError, KeyError, TypeError, AttributeError):
             logger.warning("ignored a malformed notification: %.100r", payload)
             return
+        st = changes.get("st")
+        if isinstance(st, (int, float)):
+            self.heard[username] = max(self.heard.get(username, 0.0), st)
+            if len(self.heard) > MAX_KNOWN:
+                self.heard.clear()
         if db is not None and db.generation is not None:
             if isinstance(changes.get("seed"), list):
                 changes["seed"] = tuple(changes["seed"])

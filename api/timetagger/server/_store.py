@@ -703,6 +703,11 @@ class UserDB:
     async def force_reset(self):
         return await self.write(write_reset)
 
+    def confirm_seed(self, name, seed):
+        """Whether ``seed`` is the current seed ``name`` after all (``refresh()``
+        already read the file's state: no)."""
+        return False
+
     async def get_seed(self, name, rotate=False):
         self.refresh()
         seed = self.seeds.get(name)
