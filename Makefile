@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 OUT ?= dist
 
-.PHONY: install system run build dev api test bench lint format clean
+.PHONY: install system run build dev api test bench lint format clean axe
 
 install: $(STAMP)
 
@@ -30,6 +30,16 @@ build: install
 dev: install
 	$(PY) build.py --out $(OUT) --watch --serve
 
+## axe-core for the accessibility checks of the browser tests, from the npm registry
+## into tests/e2e/axe/node_modules (the versions of its package-lock.json).
+AXE_STAMP := tests/e2e/axe/node_modules/.installed
+
+axe: $(AXE_STAMP)
+
+$(AXE_STAMP): tests/e2e/axe/package-lock.json
+	cd tests/e2e/axe && npm ci --no-audit --no-fund --loglevel=error
+	touch $(AXE_STAMP)
+
 ## Run the API process only.
 api: install
 	$(PY) -m timetagger
@@ -42,7 +52,7 @@ system:
 ## in headless Chromium (LAYERS=api,browser for some; PYTEST_ARGS=-x goes to each).
 ## The system packages come first: python3-venv may be needed to create .venv.
 test: system
-	@$(MAKE) --no-print-directory install
+	@$(MAKE) --no-print-directory install axe
 	@$(PY) tools/run_tests.py $(if $(LAYERS),--layers=$(LAYERS)) $(PYTEST_ARGS)
 
 ## Fuzz the API from docs/openapi.yaml for about ten minutes, with a new seed each run (FUZZ_SEED=n, FUZZ_EXAMPLES=n to choose).

@@ -30,6 +30,9 @@ only from the site itself plus the inline scripts of the pages by their hashes, 
 the build computes (there is one, the ``<base>`` of ``_head.html``), and the API's
 origin for ``connect-src`` when ``--api-url`` is absolute.
 
+``CHANGELOG.md`` (the release notes) becomes the page ``app/help/changes/``, beside the
+guide (``app/help/guide/``); the app shows both in dialogs (SY-23, SK-09).
+
 The service worker of a directory precaches that directory's pages and every asset
 they reference, both bundles included (``enable_service_worker``). Text files over 1 KiB
 get a ``.gz`` twin, and ``_headers`` gives static hosts the cache policy. The same
@@ -62,12 +65,17 @@ from timetagger.server._assets import (  # noqa: E402
     JSModule,
     create_assets_from_dir,
     enable_service_worker,
+    md2html,
     pscript_helpers,
 )
 
 DEFAULT_SRC = os.path.join(HERE, "site_src")
 DEFAULT_OUT = os.path.join(HERE, "dist")
 DEFAULT_API_URL = "api/v2/"
+# The release notes (SY-23): CHANGELOG.md of the repository becomes the page
+# "changes" of the folder HELP_DIR of the sources (app/help/changes/), beside the guide.
+CHANGELOG = os.path.join(HERE, "CHANGELOG.md")
+HELP_DIR = "app/help"
 
 FIXED_NAMES = {"sw.js", "manifest.json", "robots.txt", "favicon.ico"}
 COMPRESSIBLE = {
@@ -161,7 +169,24 @@ def compile_sources(src, api_url):
         template = get_template(env, src, reldir)
         dirname = os.path.join(src, reldir) if reldir else src
         compiled[reldir] = create_assets_from_dir(dirname, template, **variables)
+        if reldir == HELP_DIR and os.path.isfile(CHANGELOG):
+            compiled[reldir]["changes"] = changelog_page(template, variables)
     return compiled
+
+
+def changelog_page(template, variables):
+    """CHANGELOG.md as the page "changes" of the help folder (a page that is not the
+    folder's index sits one level deeper: its root is one "../" further)."""
+    with open(CHANGELOG, encoding="utf-8") as f:
+        text = f.read()
+    page_vars = dict(variables, page="changes")
+    page_vars["root"] = "../" + page_vars["root"].removeprefix("./")
+    try:
+        return md2html(text, template, **page_vars)
+    except Exception as err:
+        raise AssetError(
+            CHANGELOG, 1, f"cannot render the release notes: {err}"
+        ) from None
 
 
 # %% Laying out the output

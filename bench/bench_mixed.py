@@ -12,9 +12,12 @@ process): every request picks at random a user and one of
 
 Both servers start from the same data: each user holds the same N records (10,000 by
 default, 2,000 with ``--quick``), written once through the original's API and copied.
-Printed per server and number of users: requests/s, p50 and p99 latency (wrk's), and
-then whether every acknowledged PUT (a 200 whose ``accepted`` names the key; wrk logs
-each) is in the user's file after the server stopped.
+Printed per server and number of users: requests/s, p50 and p99 latency (wrk's), the
+server's CPU time per request (from /proc/<pid>/stat, over the run: on a machine
+shared with other jobs, requests/s follow the share of the core the server gets,
+while the CPU time per request is what each request costs), and then whether every
+acknowledged PUT (a 200 whose ``accepted`` names the key; wrk logs each) is in the
+user's file after the server stopped.
 
 Options: ``--quick`` (fewer records, 5-second runs), ``--seconds N``,
 ``--only ours|original``, ``--users 1,16``.
@@ -104,6 +107,15 @@ class Server:
         )
         r.raise_for_status()
         return r.json()["token"]
+
+    def cpu_seconds(self):
+        """User plus system CPU time of the server process so far (Linux)."""
+        try:
+            with open(f"/proc/{self.proc.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
@@ -289,7 +301,14 @@ def measure(name, python, env, seed_dir, tmp, users, week, seconds):
         log(
             f"[{name}] {len(users)} user(s), {CONNECTIONS} connections, {seconds} s ..."
         )
+        cpu_before = server.cpu_seconds()
         result = run_wrk(server, tokens, week, seconds, ack_prefix, len(users))
+        cpu_after = server.cpu_seconds()
+        result["cpu_us"] = (
+            (cpu_after - cpu_before) * 1e6 / result["requests"]
+            if cpu_before is not None and cpu_after is not None and result["requests"]
+            else float("nan")
+        )
     finally:
         server.stop()
     keys = acknowledged(ack_prefix)
@@ -307,7 +326,7 @@ def report(results, user_counts, n_records):
     )
     print(
         f"{'users':>5} {'server':<9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
-        f"{'acked PUTs':>11} {'missing':>8}"
+        f"{'CPU ms/req':>10} {'acked PUTs':>11} {'missing':>8}"
     )
     ok = True
     for n in user_counts:
@@ -317,7 +336,8 @@ def report(results, user_counts, n_records):
                 continue
             print(
                 f"{n:>5} {name:<9} {r['rps']:>9,.0f} {r['p50_us'] / 1000:>8.1f} "
-                f"{r['p99_us'] / 1000:>8.1f} {r['acked']:>11,} {r['missing']:>8}"
+                f"{r['p99_us'] / 1000:>8.1f} {r['cpu_us'] / 1000:>10.2f} "
+                f"{r['acked']:>11,} {r['missing']:>8}"
             )
             ok = ok and r["missing"] == 0
         o, u = results.get(("original", n)), results.get(("ours", n))
@@ -328,7 +348,8 @@ def report(results, user_counts, n_records):
             print(
                 f"{'':>5} ratio {ratio:.1f}x throughput (goal >= {GOAL_RATIO:.0f}x), "
                 f"p99 {u['p99_us'] / o['p99_us']:.2f}x of the original's "
-                f"(goal < 1): {verdict}"
+                f"(goal < 1): {verdict}; CPU per request "
+                f"{u['cpu_us'] / o['cpu_us']:.2f}x of the original's"
             )
     print("every acknowledged write present:", "yes" if ok else "NO")
     return ok

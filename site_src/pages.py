@@ -92,7 +92,7 @@ def init_login():
             return
         if not silent:
             _set_busy(False)
-            show_failure("Login failed: " + message)
+            show_failure(message)
 
     def show_failure(message):
         status.textContent = ""

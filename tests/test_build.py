@@ -501,3 +501,42 @@ def test_plain_static_server_serves_pretty_urls(built_site):
     finally:
         proc.terminate()
         proc.wait(5)
+
+
+def test_release_notes_and_guide_are_pages_of_the_app(built_site):
+    """SY-23, SK-09: CHANGELOG.md has the notes of this version, and the build makes
+    it and the guide pages under app/help/ that the app's worker precaches."""
+    from timetagger import __version__
+
+    with open(os.path.join(ROOT, "CHANGELOG.md"), encoding="utf-8") as f:
+        notes = f.read()
+    assert re.search(rf"^## {re.escape(__version__)}\s*$", notes, re.M), (
+        f"CHANGELOG.md has no '## {__version__}' section for this version"
+    )
+    changes = open(os.path.join(built_site, "app/help/changes/index.html")).read()
+    assert f"<h2>{__version__}</h2>" in changes
+    assert "<title>What's new in TimeTagger</title>" in changes
+    assert 'href="../../../app/"' in changes  # its root is three levels up
+    guide = open(os.path.join(built_site, "app/help/guide/index.html")).read()
+    assert "<h2>Start recording</h2>" in guide and "<h2>Tips</h2>" in guide
+    sw = open(os.path.join(built_site, "app/sw.js")).read()
+    for url in ["help/guide/", "help/changes/"]:
+        assert f'"{url}"' in sw
+    for name in ["windup", "alarm", "manual"]:
+        assert re.search(rf'"\.\./static/sound-{name}\.[0-9a-f]{{10}}\.wav"', sw)
+
+
+def test_the_sounds_are_the_ones_the_script_makes(tmp_path):
+    """TP-11: tools/make_sounds.py makes exactly the committed WAV files."""
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    try:
+        import make_sounds
+    finally:
+        sys.path.pop(0)
+    make_sounds.OUT = str(tmp_path)
+    make_sounds.main()
+    for name in ["sound-windup.wav", "sound-alarm.wav", "sound-manual.wav"]:
+        made = (tmp_path / name).read_bytes()
+        with open(os.path.join(SITE_SRC, "app", name), "rb") as f:
+            assert f.read() == made, name
+        assert made[:4] == b"RIFF" and len(made) < 40000

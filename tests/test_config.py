@@ -37,6 +37,9 @@ EXAMPLES = {
     "login_failures_per_ip": ("5", 5),
     "login_failures_per_user": ("7", 7),
     "login_window": ("60", 60),
+    "metrics": ("on", True),
+    "metrics_allowed": ("10.0.0.0/8, ::1", "10.0.0.0/8,::1"),
+    "access_log": ("JSON", "json"),
 }
 
 # An invalid value for every setting that validates, and a word of the message.
@@ -59,6 +62,9 @@ INVALID = {
     "login_failures_per_ip": ("0", "at least 1"),
     "login_failures_per_user": ("-3", "at least 1"),
     "login_window": ("1.5", "whole number"),
+    "metrics": ("maybe", "true/false"),
+    "metrics_allowed": ("localhost", "not an IP address"),
+    "access_log": ("xml", "off, text or json"),
 }
 
 
@@ -84,6 +90,9 @@ def test_defaults():
     assert c.cors_origins == ""
     assert c.site_dir == ""
     assert c.workers == 1
+    assert c.metrics is False
+    assert c.metrics_allowed == "127.0.0.1,::1"
+    assert c.access_log == "off"
     assert c.errors == []
 
 

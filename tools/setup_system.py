@@ -62,6 +62,12 @@ PACKAGES = (
         "the client logic, compiled to JavaScript, runs in node (v18 or newer)",
     ),
     Package(
+        "npm",
+        ["npm"],
+        "installs axe-core (the accessibility checks of the browser tests) from the "
+        "npm registry",
+    ),
+    Package(
         "chromium",
         ["chromium", "chromium-browser"],
         "the end-to-end tests drive headless Chromium with Playwright "

@@ -15,6 +15,7 @@ import ipaddress
 import os
 import re
 import sys
+from collections import namedtuple
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -34,7 +35,7 @@ FALSE_WORDS = frozenset({"0", "false", "no", "off", "n"})
 TRUE_FALSE_HELP = "1, true, yes, on, y / 0, false, no, off, n"
 
 
-def parse_flag_word(text):
+def parse_flag_word(text: str) -> bool:
     """The one parser of true/false words, for settings and query strings alike:
     ``1 true yes on y`` / ``0 false no off n`` in any case, surrounding blanks
     ignored. Anything else raises ValueError (empty text included: the caller
@@ -47,14 +48,14 @@ def parse_flag_word(text):
     raise ValueError(f"expected true/false ({TRUE_FALSE_HELP})")
 
 
-def parse_bool(text):
+def parse_bool(text: str) -> bool:
     """A boolean setting: a true/false word, or empty for false."""
     if not str(text).strip():
         return False
     return parse_flag_word(text)
 
 
-def parse_int(text, minimum=None, maximum=None):
+def parse_int(text: str, minimum: int | None = None, maximum: int | None = None) -> int:
     text = str(text).strip()
     if not re.fullmatch(r"[+-]?\d+", text):
         raise ValueError("expected a whole number")
@@ -66,7 +67,7 @@ def parse_int(text, minimum=None, maximum=None):
     return value
 
 
-def parse_bind(text):
+def parse_bind(text: str) -> str:
     text = text.strip()
     host, sep, port = text.rpartition(":")
     if not sep or not host:
@@ -80,14 +81,14 @@ def parse_bind(text):
     return text
 
 
-def parse_log_level(text):
+def parse_log_level(text: str) -> str:
     level = text.strip().lower()
     if level not in ("debug", "info", "warning", "error", "critical"):
         raise ValueError("expected debug, info, warning, error or critical")
     return level
 
 
-def parse_datadir(text):
+def parse_datadir(text: str) -> str:
     text = text.strip()
     if not text:
         raise ValueError("expected a directory")
@@ -97,7 +98,7 @@ def parse_datadir(text):
 BCRYPT_HASH = re.compile(r"\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{53}")
 
 
-def split_credentials(text):
+def split_credentials(text: str) -> list[tuple[str, str, str]]:
     """Split ``user1:hash1,user2:hash2`` (``;`` also separates) into pairs."""
     pairs = []
     for entry in re.split(r"[,;]", text):
@@ -109,7 +110,7 @@ def split_credentials(text):
     return pairs
 
 
-def parse_credentials(text):
+def parse_credentials(text: str) -> str:
     seen = set()
     for user, pwhash, sep in split_credentials(text):
         if not sep or not user:
@@ -122,7 +123,9 @@ def parse_credentials(text):
     return text.strip()
 
 
-def parse_network(entry):
+def parse_network(
+    entry: str,
+) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
     """Parse one trusted-proxy entry: an IPv4/IPv6 address or network (CIDR).
 
     The legacy shorthand ``192.168/16`` (missing trailing zero octets) is accepted.
@@ -134,11 +137,11 @@ def parse_network(entry):
     return ipaddress.ip_network(addr + sep + bits, strict=False)
 
 
-def split_list(text):
+def split_list(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def parse_trusted(text):
+def parse_trusted(text: str) -> str:
     for entry in split_list(text):
         try:
             parse_network(entry)
@@ -149,14 +152,14 @@ def parse_trusted(text):
     return ",".join(split_list(text))
 
 
-def parse_header_name(text):
+def parse_header_name(text: str) -> str:
     text = text.strip()
     if not re.fullmatch(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+", text):
         raise ValueError("expected an HTTP header name, e.g. X-Remote-User")
     return text
 
 
-def parse_path_prefix(text):
+def parse_path_prefix(text: str) -> str:
     text = text.strip()
     if not re.fullmatch(r"[A-Za-z0-9._~!$&'()*+,;=:@%/-]*", text):
         raise ValueError("expected a URL path such as /timetagger/")
@@ -171,7 +174,7 @@ ORIGIN = re.compile(
 )
 
 
-def parse_origins(text):
+def parse_origins(text: str) -> str:
     origins = []
     for entry in split_list(text):
         entry = entry.rstrip("/")
@@ -183,17 +186,27 @@ def parse_origins(text):
     return ",".join(origins)
 
 
-def parse_site_dir(text):
+def parse_site_dir(text: str) -> str:
     return text.strip()
 
 
-def parse_database_url(text):
+def parse_database_url(text: str) -> str:
     text = text.strip()
     if text and not re.match(r"postgres(ql)?://", text):
         raise ValueError(
             "expected empty (SQLite files in datadir) or postgresql://user@host/db"
         )
     return text
+
+
+ACCESS_LOG_FORMATS = ("off", "text", "json")
+
+
+def parse_access_log(text):
+    word = text.strip().lower()
+    if word not in ACCESS_LOG_FORMATS:
+        raise ValueError("expected off, text or json")
+    return word
 
 
 # %% The settings
@@ -331,19 +344,62 @@ SETTINGS = [
         "Seconds over which failed logins are counted.",
         "int",
     ),
+    Setting(
+        "metrics",
+        False,
+        parse_bool,
+        "Serve Prometheus metrics at <path_prefix>metrics (to metrics_allowed only).",
+        "bool",
+    ),
+    Setting(
+        "metrics_allowed",
+        "127.0.0.1,::1",
+        parse_trusted,
+        "Peers that may read the metrics: IPs or CIDR networks, comma-separated (the "
+        "direct peer of the connection, never a forwarding header).",
+    ),
+    Setting(
+        "access_log",
+        "off",
+        parse_access_log,
+        "One line per request on standard error: off, text or json.",
+    ),
 ]
 
 SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+# A frozen copy of every setting's value, taken by ``Config.snapshot()``: what the
+# server's application object is built from (see ``server._server``).
+Settings = namedtuple("Settings", [setting.name for setting in SETTINGS])
 
 
 class Config:
     """Object that holds config values. See ``SETTINGS`` for the names and defaults.
 
     Attributes are the setting names (``config.bind``, ``config.datadir``, ...).
+    ``generation`` counts the assignments to settings (however they are made, a
+    test's ``monkeypatch.setattr`` included), so that whoever built something from
+    the values can tell cheaply that they changed.
     """
+
+    generation = 0
 
     def __init__(self):
         self.reset()
+
+    def __setattr__(self, name, value):
+        object.__setattr__(self, name, value)
+        if name in SETTINGS_BY_NAME:
+            object.__setattr__(self, "generation", self.generation + 1)
+
+    def __delattr__(self, name):  # monkeypatch's undo of a new attribute
+        object.__delattr__(self, name)
+        if name in SETTINGS_BY_NAME:
+            object.__setattr__(self, "generation", self.generation + 1)
+
+    def snapshot(self) -> Settings:
+        """The current values, frozen."""
+        return Settings(*(getattr(self, s.name) for s in SETTINGS))
 
     def reset(self):
         """Set every value back to its default."""
@@ -355,7 +411,7 @@ class Config:
         items = ", ".join(f"{s.name}={getattr(self, s.name)!r}" for s in SETTINGS)
         return f"<Config {items}>"
 
-    def set(self, name, value):
+    def set(self, name: str, value: Any) -> None:
         """Set a value from a string (or an already typed value), validated."""
         setting = SETTINGS_BY_NAME.get(_normalize_name(name))
         if setting is None:
@@ -370,7 +426,7 @@ class Config:
             ) from None
         setattr(self, setting.name, typed)
 
-    def load(self, argv=None, env=None, strict=False):
+    def load(self, argv=None, env=None, strict: bool = False) -> "Config":
         """(Re)load the values from defaults, then argv, then env (env wins).
 
         ``argv`` excludes the program name. With ``strict``, an unknown option, a stray
@@ -402,7 +458,7 @@ class Config:
                 msg += f" (from environment variable {origin})"
             errors.append(msg)
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return {s.name: getattr(self, s.name) for s in SETTINGS}
 
 
@@ -454,7 +510,7 @@ def _parse_argv(argv, strict, errors):
     return pairs
 
 
-def help_text():
+def help_text() -> str:
     """The settings table shown by ``python -m timetagger --help``."""
     lines = [
         "usage: python -m timetagger [--name=value ...]",

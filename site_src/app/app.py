@@ -22,15 +22,18 @@ docs/client.md: ``store``, ``get_range()``, ``animate_range()``, ``request_redra
 from pscript import window
 
 from . import lazy, pwa
-from .core import dt, markup, settings, tags, theme
+from .core import dt, icons, markup, settings, tags, theme
 from .dialogs import basedialog, notificationdialog
 from .store import stores
 from .timeline import canvas, overview, timeline, timescale, topbar
 
 if lazy.ON_FIRST_USE:  # in the page's second bundle: reached inside self._later()
     from .dialogs import (
+        guidedialog,
         helpdialog,
         menudialog,
+        notify,
+        pomodorodialog,
         recorddialog,
         searchdialog,
         tagdialogs,
@@ -116,9 +119,13 @@ def start(kind="app"):
     theme.start()
     app = App(store, kind, root)
     window.ttapp = app
+    pwa.on_message(app.actions.on_worker_message)
+    pwa.on_update(app.on_new_version)
+    app.actions.resume_pomodoro()
     if kind == "app":
         # (The connected store renews the web token itself, PG-11.)
         pwa.register_service_worker()
+        pwa.check_updated(app.actions.open_changes)  # SY-23
     else:
 
         def show_info():
@@ -188,6 +195,7 @@ class Actions:
         for r in records.get_running_records():
             r.t2 = max(r.t1 + 2, t)
             records.put(r)
+        self._after_stop()
         self.app.request_redraw()
 
     def new_record(self, record):
@@ -211,10 +219,52 @@ class Actions:
         self.app.request_redraw()
 
     def record_started(self, record):
+        """After Start or Resume: the running-timer notification (TP-08) and a work
+        period of the pomodoro when it is on (TP-06)."""
+
+        def started():
+            notify.record_started(record)
+            if settings.get("pomodoro_enabled"):
+                pomodorodialog.get(self.app).start("work")
+
+        self._later(started)
         self.app.request_redraw()
 
     def record_stopped(self, record):
+        self._after_stop()
         self.app.request_redraw()
+
+    def _after_stop(self):
+        # (A pomodoro or a notification exists only once the dialogs are loaded.)
+        if self.app.pomodoro:
+            self.app.pomodoro.reset()
+        if lazy.is_loaded():
+            notify.close_running()
+
+    def resume_pomodoro(self):
+        """At start-up: a pomodoro saved while running goes on (loads the dialogs)."""
+        if not settings.get("pomodoro_enabled"):
+            return
+        try:
+            saved = window.JSON.parse(
+                window.localStorage.getItem("timetagger_pomodoro") or "null"
+            )
+        except Exception:
+            saved = None
+        if saved and (saved.state == "work" or saved.state == "break"):
+            self._later(lambda: pomodorodialog.get(self.app))
+
+    def on_worker_message(self, data):
+        """A notification's button, relayed by the service worker (TP-09)."""
+        if not data or data.type != "notificationclick":
+            return
+        action = data.action
+        if action == "stop":
+            self.stop_all()
+        elif (action == "work" or action == "break") and settings.get(
+            "pomodoro_enabled"
+        ):
+            self._later(lambda: pomodorodialog.get(self.app).start(action))
 
     # Navigation (TL-08 .. TL-11)
 
@@ -272,13 +322,25 @@ class Actions:
     def open_report(self, *args):
         self._later(lambda: reportdialog.ReportDialog(self.app).open())
 
+    def open_pomodoro(self, *args):
+        self._later(lambda: pomodorodialog.PomodoroDialog(self.app).open())
+
     def open_search(self, *args):
         self._later(lambda: searchdialog.SearchDialog(self.app).open())
 
     def open_help(self, *args):
-        """The keyboard shortcuts and how to use the app (keys ? and i)."""
+        """The keyboard shortcuts (key ?)."""
         self.app.help_opened = True
         self._later(lambda: helpdialog.HelpDialog(self.app).open())
+
+    def open_guide(self, *args):
+        """The guide (key i, the help button; SK-09)."""
+        self.app.help_opened = True
+        self._later(lambda: guidedialog.GuideDialog(self.app).open("guide"))
+
+    def open_changes(self, *args):
+        """The release notes of this version (SY-23)."""
+        self._later(lambda: guidedialog.GuideDialog(self.app).open("changes"))
 
     def show_sync_status(self, *args):
         notificationdialog.show_sync_status(self.app)
@@ -316,6 +378,8 @@ class App:
         self.root = root
         self.selected_tags = []
         self.help_opened = False
+        self.pomodoro = None  # made on first use (dialogs/pomodorodialog.py)
+        self.new_version = ""  # a new version took over: the menu says so (SY-23)
         self.actions = Actions(self)
         self.is_touch = bool(
             window.matchMedia and window.matchMedia("(pointer: coarse)").matches
@@ -365,6 +429,7 @@ class App:
         tl_panel.appendChild(markup.el("div", "tt-panel-title", "Timeline"))
         tl_box = markup.el("div", "tt-canvas-box")
         tl_panel.appendChild(tl_box)
+        self._add_drag_hint(tl_box)
         ov_panel = markup.el("section", "tt-panel tt-panel-overview")
         ov_panel.setAttribute("aria-label", "Overview")
         panels.appendChild(self.tab_left)
@@ -390,6 +455,29 @@ class App:
         window.Object.defineProperty(
             self, "install_prompt", {"get": get_install_prompt}
         )
+
+    def on_new_version(self, version):
+        self.new_version = version
+        self.request_redraw()
+
+    def _add_drag_hint(self, box):
+        """TL-21: a faint up/down arrow beside the column, shown (by CSS) while the
+        mouse is over the timeline or for a moment after it is touched."""
+        hint = markup.el("div", "tt-drag-hint", icons.icon("updown"))
+        hint.setAttribute("aria-hidden", "true")
+        box.appendChild(hint)
+        timer = {"id": 0}
+
+        def touched(e):
+            if e.pointerType == "mouse":
+                return
+            box.classList.add("tt-touched")
+            window.clearTimeout(timer.id)
+            timer.id = window.setTimeout(
+                lambda: box.classList.remove("tt-touched"), 2500
+            )
+
+        box.addEventListener("pointerdown", touched, True)
 
     # %% Settings the drawing needs
 
@@ -649,7 +737,7 @@ class App:
         elif key == "f" or key == "F":
             a.open_search()
         elif key == "i" or key == "I":
-            a.open_help()
+            a.open_guide()
         elif key == "?":
             a.open_help()
         elif key == "Backspace":

@@ -5,8 +5,15 @@ the install prompt (SY-20).
   ``app/sw.js`` (scope: the app folder) and checks for a new version every 4 hours
   (a long-interval job, SY-17).
 * When a new worker takes over, a page loaded less than 3 seconds ago reloads at once;
-  an older one shows a small banner "A new version is available" with a refresh link.
+  an older one shows a small banner "A new version is available" with a refresh link,
+  and tells ``on_update(callback)`` listeners the new version (read from the app page
+  the new worker has cached): the menu button gets a red dot and the menu an entry
+  (SY-23). ``update_version()``: that version, "" while there is none.
+* ``check_updated(on_whats_new)``: once per new version on this device, a banner
+  "Updated to version X" with a "What's new" link (the release notes, SY-23).
 * ``can_install()`` / ``install()``: the browser's install prompt, kept for the menu.
+* ``on_message(callback)``: ``callback(data)`` for each message of the service worker
+  (a notification's button, TP-09: ``{type: "notificationclick", action}``).
 """
 
 from pscript import window
@@ -24,7 +31,10 @@ _state = {
     "install_event": None,
     "listening": False,
     "install_listening": False,
+    "update_version": "",
+    "update_listeners": [],
 }
+SEEN_VERSION_KEY = "timetagger_seen_version"
 
 
 def _wall():
@@ -77,10 +87,80 @@ def _on_controller_change():
         window.location.reload()
     else:
         show_update_banner()
+        window.fetch(env.site_root_url() + "app/").then(lambda r: r.text()).then(
+            _on_new_page
+        ).catch(lambda err: _on_new_page(""))
+
+
+def _on_new_page(text):
+    """The app page of the new version: its version for the menu (SY-23)."""
+    m = RegExp("name=\"timetagger-config\" content='([^']*)'").exec(text or "")
+    version = ""
+    if m:
+        try:
+            version = str(window.JSON.parse(m[1]).version or "")
+        except Exception:
+            version = ""
+    _state.update_version = version or "new"
+    for callback in _state.update_listeners:
+        callback(_state.update_version)
+
+
+def on_update(callback):
+    """``callback(version)`` when a new version has taken over ("new" if unknown)."""
+    _state.update_listeners.append(callback)
+
+
+def update_version():
+    return _state.update_version
+
+
+def reload():
+    window.location.reload()
 
 
 def show_update_banner():
     """A small note near the top left: a new version is ready, with a refresh link."""
+
+    def refresh(event):
+        event.preventDefault()
+        window.location.reload()
+
+    show_banner("A new version is available. ", "Refresh", refresh)
+
+
+def check_updated(on_whats_new):
+    """After an update (the version differs from the one this device saw last): a
+    banner with a "What's new" link calling ``on_whats_new()``. Returns whether."""
+    version = env.get_version()
+    try:
+        seen = window.localStorage.getItem(SEEN_VERSION_KEY)
+        window.localStorage.setItem(SEEN_VERSION_KEY, version)
+    except Exception:
+        return False
+    if not seen or not version or seen == version:
+        return False
+
+    def whats_new(event):
+        event.preventDefault()
+        banner = window.document.getElementById(BANNER_ID)
+        if banner:
+            banner.remove()
+        on_whats_new()
+
+    show_banner("Updated to version " + version + ". ", "What's new", whats_new)
+    window.setTimeout(lambda: _remove_banner(whats_new), 30000)
+    return True
+
+
+def _remove_banner(on_click):
+    banner = window.document.getElementById(BANNER_ID)
+    if banner and banner.on_click is on_click:
+        banner.remove()
+
+
+def show_banner(text, link_text, on_click):
+    """A small note near the top left with one link (plain text, no markup)."""
     doc = window.document
     if doc.getElementById(BANNER_ID):
         return
@@ -88,22 +168,34 @@ def show_update_banner():
     banner.id = BANNER_ID
     banner.setAttribute("role", "status")
     banner.style.cssText = (
-        "position: fixed; top: 4px; left: 4px; z-index: 2147483000; padding: 6px 10px;"
+        "position: fixed; bottom: 8px; left: 8px; z-index: 2147483000; padding: 6px 10px;"
         "background: #F4F4F4; color: #0F2C3E; border-radius: 4px;"
         "box-shadow: 0 1px 4px rgba(0,0,0,0.3); font: 14px system-ui, sans-serif;"
     )
-    banner.appendChild(doc.createTextNode("A new version is available. "))
+    banner.appendChild(doc.createTextNode(text))
     link = doc.createElement("a")
     link.href = "#"
-    link.textContent = "Refresh"
-
-    def refresh(event):
-        event.preventDefault()
-        window.location.reload()
-
-    link.addEventListener("click", refresh)
+    link.textContent = link_text
+    link.addEventListener("click", on_click)
+    banner.on_click = on_click
     banner.appendChild(link)
     doc.body.appendChild(banner)
+
+
+# %% Messages of the service worker (TP-09)
+
+
+def on_message(callback):
+    container = window.navigator.serviceWorker
+    if not container:
+        return
+
+    def on_worker_message(event):
+        callback(event.data)
+
+    container.addEventListener("message", on_worker_message)
+    if container.startMessages:
+        container.startMessages()
 
 
 # %% Install prompt (SY-20)

@@ -5,6 +5,9 @@
 // cacheName (version + content hash) and the asset list; with an empty list the
 // worker does nothing. A new version installs beside the old one, takes over at once
 // and deletes the old caches; the page announces it (pwa.py, SY-19).
+// A click on one of the app's notifications (TP-09) closes it and tells every open
+// window of the app which button was pressed ({type: "notificationclick", action});
+// unless that was "close", a window is focused (or the app opened when none is).
 
 var cacheName = "timetagger_dev";
 var assets = [];
@@ -48,6 +51,23 @@ self.addEventListener("fetch", function (event) {
                 }
                 return fetch(request);
             });
+        })
+    );
+});
+
+self.addEventListener("notificationclick", function (event) {
+    var action = event.action || "";
+    event.notification.close();
+    event.waitUntil(
+        self.clients.matchAll({type: "window", includeUncontrolled: true}).then(function (windows) {
+            windows.forEach(function (client) {
+                client.postMessage({type: "notificationclick", action: action});
+            });
+            if (action === "close") { return; }
+            if (windows.length) {
+                return windows[0].focus().catch(function () { return null; });
+            }
+            if (!action) { return self.clients.openWindow("./"); }
         })
     );
 });

@@ -444,8 +444,9 @@ def test_failed_logins_per_address(run_server):
         r, dt = attempt(client, username, "wrong")
         assert_error(r, 403, "Invalid credentials")
         times.append(dt)
-    # Each failure is answered more slowly than the one before.
-    assert times[2] > times[0] + 0.3, times
+    # Each failure is answered more slowly than the one before: the third waits
+    # 0.5 s more than the first; bcrypt's own time varies on a busy machine.
+    assert times[2] > times[0] + 0.2, times
     # Then the address is refused, even with the right password, without delay.
     r, dt = attempt(client, "alice", USERS["alice"])
     assert_error(r, 429, "too many requests", "127.0.0.1")

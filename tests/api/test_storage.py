@@ -194,32 +194,30 @@ def test_connections_of_users_seen_longest_ago_are_closed(tmp_path, monkeypatch)
     with a write under way keeps its connection."""
     import asyncio
 
-    from timetagger import config
     from timetagger.server import _items, _store
 
-    monkeypatch.setattr(config, "datadir", str(tmp_path))
     monkeypatch.setattr(_store, "MAX_CONNECTED", 2)
-    monkeypatch.setattr(_store, "_open", type(_store._open)())
-    monkeypatch.setattr(_store, "_connected", type(_store._connected)())
+    monkeypatch.setattr(_store, "CONNECTED_IDLE", -1)  # every user counts as idle
+    stores = _store.UserStores(_store.SQLiteFiles(str(tmp_path)))
 
     def use(name):
-        db = _store.get_user_db(name)
+        db = stores.get(name)
         db.refresh()  # what every request does first (``authenticate``)
         return db
 
     def open_ones():
-        return {db.username for db in _store._open.values() if db.conn is not None}
+        return {db.username for db in stores.open.values() if db.conn is not None}
 
     async def main():
         for i in range(4):
-            _store.get_user_db(f"user{i}", create=True)
+            stores.get(f"user{i}", create=True)
         assert open_ones() == {"user2", "user3"}
         seed = await use("user0").get_seed("webtoken_seed")
         assert open_ones() == {"user3", "user0"}
         use("user1")
         assert open_ones() == {"user0", "user1"}
         # Another worker rotates user0's seed while user0's connection is closed.
-        other = _store.UserDB("user0", _store.get_user_db("user0").filename)
+        other = _store.UserDB("user0", stores.get("user0").filename)
         rotated = await other.get_seed("webtoken_seed", rotate=True)
         other.close()
         use("user2")
@@ -227,17 +225,53 @@ def test_connections_of_users_seen_longest_ago_are_closed(tmp_path, monkeypatch)
         assert open_ones() == {"user2", "user3"}
         assert rotated != seed
         assert use("user0").seeds["webtoken_seed"] == rotated
-        # A user whose write is under way is not closed.
+        # A user whose write is under way is not closed: the next one is.
         async with use("user0").lock:
             use("user1")
             use("user2")
-            assert open_ones() == {"user0", "user1", "user2"}
+            assert open_ones() == {"user0", "user2"}
         entries, _ = _items.split_items("records", [record("r", 1, 2)])
         accepted, _, _ = await use("user3").put_items("records", entries)
         assert accepted == ["r"]
         assert open_ones() == {"user2", "user3"}
-        for db in _store._open.values():
-            db.close()
+        stores.close()
+
+    asyncio.run(main())
+
+
+def test_users_seen_lately_keep_their_connections(tmp_path, monkeypatch):
+    """Users seen within CONNECTED_IDLE seconds keep their connections beyond
+    MAX_CONNECTED (a busy server does not close and open them over and over), up
+    to MAX_ACTIVE; once idle, the ones seen longest ago are closed (in a thread)."""
+    import asyncio
+
+    from timetagger.server import _store
+
+    monkeypatch.setattr(_store, "MAX_CONNECTED", 2)
+    monkeypatch.setattr(_store, "MAX_ACTIVE", 4)
+    monkeypatch.setattr(_store, "CONNECTED_IDLE", 60)
+    stores = _store.UserStores(_store.SQLiteFiles(str(tmp_path)))
+
+    def connected():
+        return {db.username for db in stores.open.values() if db.conn is not None}
+
+    async def main():
+        for i in range(4):
+            stores.get(f"user{i}", create=True)
+        assert connected() == {"user0", "user1", "user2", "user3"}  # all active
+        stores.get("user4", create=True)  # past MAX_ACTIVE: the oldest is closed
+        assert connected() == {"user1", "user2", "user3", "user4"}
+        monkeypatch.setattr(_store, "CONNECTED_IDLE", 0.3)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:  # users 1 to 3 become idle
+            await asyncio.sleep(0.1)
+            stores.get("user4").refresh()
+            if len(connected()) == 2:
+                break
+        assert connected() == {"user3", "user4"}  # the MAX_CONNECTED seen last
+        stores.get("user0").refresh()  # opened again at its next use
+        assert "user0" in connected()
+        stores.close()
 
     asyncio.run(main())
 
@@ -267,6 +301,89 @@ def test_connection_for_big_writes_is_closed_once_they_stop(tmp_path, monkeypatc
                 await asyncio.sleep(0.05)
             assert db.writer is None
             assert db.conn.execute("SELECT count(*) FROM records").fetchone()[0] == 30
+        finally:
+            db.close()
+
+    asyncio.run(main())
+
+
+def test_small_reads_on_the_loop_big_ones_on_a_kept_reader(tmp_path, monkeypatch):
+    """A pull of up to SMALL_READ items, and a narrow time range, read on the event
+    loop's connection; a bigger pull or a wide range reads in a thread on the user's
+    reader connection, which is kept for the next big read (a second big read at the
+    same time gets a connection of its own) and closed READER_IDLE seconds after the
+    last one. Every path gives the same items."""
+    import asyncio
+
+    from timetagger.server import _items, _store
+    from timetagger.server._threads import in_thread
+
+    monkeypatch.setattr(_store, "SMALL_READ", 5)
+    monkeypatch.setattr(_store, "READER_IDLE", 0.3)
+
+    def read(pull):
+        with pull:
+            conn = pull.conn
+            texts = [piece for t in ("records", "settings") for piece in pull.pieces(t)]
+        obs = json.loads(b"[" + b", ".join(texts) + b"]") if texts else []
+        return conn, sorted(ob["key"] for ob in obs)
+
+    async def main():
+        db = _store.UserDB("reader", str(tmp_path / "user.db"))
+        try:
+            entries, _ = _items.split_items(
+                "records", [record(f"k{i}", 1000 + i, 1010 + i) for i in range(4)]
+            )
+            await db.put_items("records", entries)
+            since = db.max_st["records"]
+            pull = db.pull(0, False)  # 4 items: on the loop
+            assert not pull.big
+            conn, keys = read(pull)
+            assert conn is db.conn and keys == ["k0", "k1", "k2", "k3"]
+            assert db.reader is None
+
+            entries, _ = _items.split_items(
+                "records", [record(f"m{i}", 2000 + i, 2010 + i) for i in range(6)]
+            )
+            await db.put_items("records", entries)
+            assert db.pull(db.max_st["records"], False).big  # 6 new items
+            assert not db.pull(db.max_st["records"] + 1, False).big  # none
+            pull = db.pull(0, False)  # 10 items: in a thread, on a new reader
+            assert pull.big
+            first, keys = await in_thread(read, pull)
+            assert first is not db.conn and len(keys) == 10
+            await asyncio.sleep(0)  # the reader is given back on the loop
+            assert db.reader is first
+            # Two big reads at once: the kept reader, and a connection of its own.
+            a, b = db.pull(0, False), db.pull(since, False)
+            (conn_a, keys_a), (conn_b, keys_b) = await asyncio.gather(
+                in_thread(read, a), in_thread(read, b)
+            )
+            assert conn_a is first and conn_b is not first and conn_b is not db.conn
+            assert keys_a == keys and len(keys_b) == 10
+            await asyncio.sleep(0)
+            kept = db.reader  # one of the two is kept (the one back first)
+            assert kept in (conn_a, conn_b)
+            # A wide time range reads on the reader too; a narrow one on the loop.
+            wide = db.records_in_range(0, 400 * 86400, None)
+            assert wide.big
+
+            def texts(rangeread):
+                with rangeread as rows:
+                    return rangeread.conn, sorted(json.loads(t)["key"] for t in rows)
+
+            conn, wide_keys = await in_thread(texts, wide)
+            assert conn is kept and wide_keys == keys
+            narrow = db.records_in_range(1000, 1005, None)
+            assert not narrow.big
+            conn, narrow_keys = texts(narrow)
+            assert conn is db.conn and narrow_keys == ["k0", "k1", "k2", "k3"]
+            # Closed once big reads stop.
+            await asyncio.sleep(0)
+            deadline = time.monotonic() + 10
+            while db.reader is not None and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            assert db.reader is None
         finally:
             db.close()
 

@@ -92,14 +92,28 @@ test("login posts base64 JSON to bootstrap_authentication and stores the token (
 
     const [ok2, message2] = await auth.login("usernamepassword", "alice", "wrong");
     assert.equal(ok2, false);
-    assert.equal(message2, "403 (Error)\nforbidden: Invalid credentials");
+    assert.equal(message2, "Wrong user name or password. Check both (capital letters count) and try again.");
     assert.equal(auth.get_username(), "alice"); // a failed attempt changes nothing
 
     api.offline = true;
     const [ok3, message3] = await auth.login("localhost");
     assert.equal(ok3, false);
-    assert.match(message3, /^0 \(network error\)/);
+    assert.equal(message3, "The server could not be reached. Check your connection and try again.");
     assert.deepEqual(JSON.parse(Buffer.from(api.requests.pop().body, "base64").toString()), { method: "localhost" });
+});
+
+test("login failures are said like a person, never as an HTTP status", () => {
+    const t = auth.login_failure_text;
+    assert.match(t("usernamepassword", 403, "forbidden: Invalid credentials"), /^Wrong user name or password/);
+    assert.match(t("usernamepassword", 429, "too many requests: wait"), /^Too many attempts/);
+    assert.equal(
+        t("localhost", 403, "forbidden: localhost login is switched off (localhost_login)"),
+        "Logging in as the local user is not possible here: localhost login is switched off (localhost_login).",
+    );
+    assert.match(t("usernamepassword", 500, "oops"), /had a problem/);
+    for (const status of [0, 400, 403, 429, 500, 503]) {
+        assert.doesNotMatch(t("usernamepassword", status, "x: y"), /\b(403|500|Forbidden)\b/);
+    }
 });
 
 test("renewal stores a fresh token; revoked goes to logout (PG-11)", async () => {

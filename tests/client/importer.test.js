@@ -73,6 +73,20 @@ test("IE-06 required columns and unusable input", () => {
     assert.equal(r.records.length, 0);
 });
 
+test("IE-04 tags inside descriptions keep the case they were typed in (as the original)", () => {
+    const text = [
+        "start,stop,description",
+        "2024-03-18 09:00,2024-03-18 10:00,Call #ClientX about #Q3-Budget and #travel",
+        "2024-03-18 10:00,2024-03-18 11:00,#MeetingNotes: follow up",
+    ].join("\n");
+    const r = analyse(text);
+    assert.equal(r.ok, true);
+    assert.deepEqual(
+        r.records.map((x) => x.ds),
+        ["Call #ClientX about #Q3-Budget and #travel", "#MeetingNotes: follow up"],
+    );
+});
+
 test("IE-07 a Yast-style export: dates with dots, times of day, project paths", () => {
     const text = [
         "Project,Type,Date,Start,End,Duration H:M,Comment,Tags,Project path,",
@@ -85,10 +99,10 @@ test("IE-07 a Yast-style export: dates with dots, times of day, project paths", 
     assert.equal(r.ok, true);
     assert.deepEqual(Array.from(r.columns), ["project", "", "date", "start", "stop", "duration", "description", "tags", "project_path"]);
     assert.deepEqual(simple(r.records), [
-        { key: "new1", t1: L(2019, 1, 9, 11, 7), t2: L(2019, 1, 9, 12, 37), ds: "#paid/company-a Landing page" },
-        { key: "new2", t1: L(2019, 1, 10, 9), t2: L(2019, 1, 10, 9, 45), ds: '#clients/big-corp/support Call with "Bob", re: invoice' },
+        { key: "new1", t1: L(2019, 1, 9, 11, 7), t2: L(2019, 1, 9, 12, 37), ds: "#paid/Company-A Landing page" },
+        { key: "new2", t1: L(2019, 1, 10, 9), t2: L(2019, 1, 10, 9, 45), ds: '#clients/Big-Corp/Support Call with "Bob", re: invoice' },
         { key: "new3", t1: L(2019, 1, 10, 23, 30), t2: L(2019, 1, 11, 0, 15), ds: "#hotfix Late fix" }, // past midnight
-        { key: "new4", t1: L(2019, 1, 11, 8), t2: L(2019, 1, 11, 10, 15), ds: "#admin" }, // from the duration
+        { key: "new4", t1: L(2019, 1, 11, 8), t2: L(2019, 1, 11, 10, 15), ds: "#Admin" }, // from the duration
     ]);
     assert.deepEqual(r.records[0].mt, NOW);
     assert.equal(r.records[0].st, 0);
@@ -115,11 +129,11 @@ test("IE-12 Toggl Track CSV export: client, project and tags become tags", () =>
         "Found 4 (4 new).",
     ]);
     assert.deepEqual(simple(r.records), [
-        { key: "new1", t1: L(2024, 3, 18, 9), t2: L(2024, 3, 18, 10, 30), ds: "#acme-corp #website #deep-work #review Homepage copy" },
-        { key: "new2", t1: L(2024, 3, 18, 23, 30), t2: L(2024, 3, 19, 0, 15), ds: "#internal Standup, daily" },
-        { key: "new3", t1: L(2024, 3, 19, 13), t2: L(2024, 3, 19, 14), ds: "#acme-corp #website fixes" }, // #website not repeated
+        { key: "new1", t1: L(2024, 3, 18, 9), t2: L(2024, 3, 18, 10, 30), ds: "#Acme-Corp #Website #Deep-work #review Homepage copy" },
+        { key: "new2", t1: L(2024, 3, 18, 23, 30), t2: L(2024, 3, 19, 0, 15), ds: "#Internal Standup, daily" },
+        { key: "new3", t1: L(2024, 3, 19, 13), t2: L(2024, 3, 19, 14), ds: "#Acme-Corp #website fixes" }, // #website not repeated
         // across the DST change: 01:30 CET to 03:30 CEST is one hour
-        { key: "new4", t1: L(2024, 3, 31, 1, 30), t2: L(2024, 3, 31, 1, 30) + 3600, ds: "#acme-corp" },
+        { key: "new4", t1: L(2024, 3, 31, 1, 30), t2: L(2024, 3, 31, 1, 30) + 3600, ds: "#Acme-Corp" },
     ]);
 });
 
@@ -140,8 +154,8 @@ test("IE-12 Clockify CSV export: US dates, 12-hour times, tag lists", () => {
         "Found 3 (3 new).",
     ]);
     assert.deepEqual(simple(r.records), [
-        { key: "new1", t1: L(2024, 3, 18, 13, 15), t2: L(2024, 3, 18, 14, 45), ds: "#globex #mobile-app #bugfix #urgent Fix login crash" },
-        { key: "new2", t1: L(2024, 3, 19, 23, 30), t2: L(2024, 3, 20, 0, 10), ds: "#globex #mobile-app Release notes" },
+        { key: "new1", t1: L(2024, 3, 18, 13, 15), t2: L(2024, 3, 18, 14, 45), ds: "#Globex #Mobile-app #bugfix #urgent Fix login crash" },
+        { key: "new2", t1: L(2024, 3, 19, 23, 30), t2: L(2024, 3, 20, 0, 10), ds: "#Globex #Mobile-app Release notes" },
         { key: "new3", t1: L(2024, 3, 20, 12), t2: L(2024, 3, 20, 12, 30), ds: "Reading" },
     ]);
     // day/month order is detected from the data; the decimal duration works alone
@@ -154,8 +168,8 @@ test("IE-12 Clockify CSV export: US dates, 12-hour times, tag lists", () => {
     assert.equal(r2.format, "clockify");
     assert.ok(r2.log.includes("Dates like 17/03/2024 read as day/month/year."));
     assert.deepEqual(simple(r2.records), [
-        { key: "new1", t1: L(2024, 3, 25, 9), t2: L(2024, 3, 25, 10, 15), ds: "#initech #research Interviews" },
-        { key: "new2", t1: L(2024, 4, 3, 14), t2: L(2024, 4, 3, 14, 30), ds: "#initech #research Notes" },
+        { key: "new1", t1: L(2024, 3, 25, 9), t2: L(2024, 3, 25, 10, 15), ds: "#Initech #Research Interviews" },
+        { key: "new2", t1: L(2024, 4, 3, 14), t2: L(2024, 4, 3, 14, 30), ds: "#Initech #Research Notes" },
     ]);
 });
 
@@ -170,7 +184,7 @@ test("IE-07 generic tables: Unix times, ISO strings, durations in seconds, tag w
     const r = analyse(text);
     assert.deepEqual(simple(r.records), [
         { key: "a1", t1: 1710000000, t2: 1710005400, ds: "#design #ux Planning session" },
-        { key: "a2", t1: Date.UTC(2024, 2, 10, 10) / 1000, t2: Date.UTC(2024, 2, 10, 11, 30) / 1000, ds: "#initech #ux review" },
+        { key: "a2", t1: Date.UTC(2024, 2, 10, 10) / 1000, t2: Date.UTC(2024, 2, 10, 11, 30) / 1000, ds: "#Initech #ux review" },
         { key: "a3", t1: Date.UTC(2024, 2, 10, 13) / 1000, t2: Date.UTC(2024, 2, 10, 13, 20, 30) / 1000, ds: "" },
         { key: "a4", t1: Date.UTC(2024, 2, 10, 16) / 1000, t2: Date.UTC(2024, 2, 10, 16, 1) / 1000, ds: "reading" },
     ]);

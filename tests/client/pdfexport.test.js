@@ -165,13 +165,16 @@ test("build_pdf: title, range, rows and page numbers in the document", () => {
         doc.setFontSize(pdf.FONT_SIZE);
         return doc.getTextWidth(String(t));
     }).pages;
-    assert.equal(doc.getNumberOfPages(), pages.length);
+    assert.equal(doc.getNumberOfPages(), pages.length + 1, "the table's pages and the charts");
     assert.ok(pages.length >= 2);
     assert.match(text, /\(Time record report\) Tj/);
     assert.match(text, /\(01-03-2024\) Tj/);
     assert.match(text, /\(31-03-2024\) Tj/);
     assert.match(text, /\(1\/\d\) Tj/);
-    assert.match(text, new RegExp(`\\(${pages.length}/${pages.length}\\) Tj`));
+    const n = pages.length + 1;
+    assert.match(text, new RegExp(`\\(${n}/${n}\\) Tj`));
+    assert.match(text, /\(Time per tag\) Tj/);
+    assert.match(text, /\(Time per period\) Tj/);
     assert.match(text, /\(Total\) Tj/);
     assert.match(text, /\(86:00\) Tj/, "the total of 86 one-hour records");
     assert.match(text, /\(#client1 #code\) Tj/);

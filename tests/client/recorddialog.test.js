@@ -155,23 +155,31 @@ test("TL-29 menu entries per situation", () => {
     const connected = menu.menu_entries({ kind: "connected", username: "alice", usable: true, logged_in: true });
     assert.equal(connected.intro, "Signed in as <b>alice</b>");
     assert.deepEqual(ids(connected), [
-        ["Pages and help", ["home", "shortcuts"]],
-        ["Manage", ["search", "import", "export"]],
+        ["Pages and help", ["home", "guide", "tips", "shortcuts", "changes"]],
+        ["Manage", ["search", "targets", "import", "export"]],
         ["User", ["settings", "account", "logout"]],
     ]);
     const out = menu.menu_entries({ kind: "connected", username: "", usable: false, logged_in: false });
     assert.equal(out.intro, "Not signed in");
-    assert.deepEqual(ids(out), [["Pages and help", ["home", "shortcuts"]], ["User", ["account", "login"]]]);
+    assert.deepEqual(ids(out), [["Pages and help", ["home", "guide", "tips", "shortcuts", "changes"]], ["User", ["account", "login"]]]);
     const demo = menu.menu_entries({ kind: "demo", usable: true, logged_in: false, can_install: true });
     assert.match(demo.intro, /demo/);
     assert.deepEqual(ids(demo), [
-        ["Pages and help", ["home", "shortcuts"]],
-        ["Manage", ["search", "import", "export"]],
+        ["Pages and help", ["home", "guide", "tips", "shortcuts", "changes"]],
+        ["Manage", ["search", "targets", "import", "export"]],
         ["User", ["settings", "login"]],
     ]);
     assert.equal(demo.install, true);
     const evil = menu.menu_entries({ kind: "connected", username: "<x>", usable: true, logged_in: true });
     assert.equal(evil.intro, "Signed in as <b>&lt;x&gt;</b>");
+    // SY-23: what is new in this version, or (with a red dot) that a new one is ready.
+    const pages = (m) => m.sections[0][1];
+    const now = menu.menu_entries({ kind: "demo", usable: true, version: "26.11.0" });
+    assert.deepEqual(pages(now)[4], ["changes", "What's new in version 26.11.0", "gift"]);
+    const newer = menu.menu_entries({ kind: "demo", usable: true, version: "26.11.0", new_version: "27.1.0" });
+    assert.deepEqual(pages(newer)[4], ["update", "New version available: 26.11.0 \u2192 27.1.0", "gift"]);
+    const unknown = menu.menu_entries({ kind: "demo", usable: true, version: "26.11.0", new_version: "new" });
+    assert.deepEqual(pages(unknown)[4], ["update", "New version available", "gift"]);
 });
 
 test("TL-24 sync dialog texts", () => {
@@ -181,6 +189,13 @@ test("TL-24 sync dialog texts", () => {
     assert.equal(notification.sync_status_text("warning", "")[0], "Sync error");
     assert.equal(notification.sync_status_text("ok", "")[0], "Sync status");
     assert.equal(notification.sync_status_text("", "")[0], "Sync status");
+    // Offline: said first, with the changes waiting to go out.
+    const [offTitle, offHtml] = notification.sync_status_text("error", "x", false, 3);
+    assert.equal(offTitle, "Offline");
+    assert.match(offHtml, /offline/);
+    assert.match(offHtml, /3 changes made on this device are waiting to be sent/);
+    assert.match(notification.sync_status_text("ok", "", false, 0)[1], /No changes are waiting/);
+    assert.match(notification.sync_status_text("ok", "", true, 1)[1], /1 change made on this device is waiting/);
 });
 
 test("markup and icons: one escaper, one icon set, tags with their colour", () => {

@@ -38,6 +38,7 @@ test("defaults of every ST key (quirk 4 fixed: report_grouping is none)", () => 
         report_format: "hm",
         report_showrecords: true,
         tag_presets: [],
+        currency: "",
     };
     for (const [key, value] of Object.entries(expected)) {
         assert.deepEqual(settings.get(key), value, key);
@@ -131,7 +132,7 @@ test("without a store, synced values are kept and handed to the next store", () 
 
 test("tag info: stored, merged with legacy settings, empty info not written (TG-15)", () => {
     const store = freshStore();
-    assert.deepEqual(taginfo.get_tag_info("#code"), { color: "", priority: 1, targets: {} });
+    assert.deepEqual(taginfo.get_tag_info("#code"), { color: "", priority: 1, targets: {}, rate: null });
     assert.equal(taginfo.get_tag_color("#code"), "#DEAA22");
     assert.equal(taginfo.get_tag_priority("#code"), 1);
 
@@ -145,7 +146,7 @@ test("tag info: stored, merged with legacy settings, empty info not written (TG-
         priority: 2,
         targets: { week: 10 },
     });
-    assert.deepEqual(taginfo.get_tag_info("#code"), { color: "#ff0000", priority: 2, targets: { week: 10 } });
+    assert.deepEqual(taginfo.get_tag_info("#code"), { color: "#ff0000", priority: 2, targets: { week: 10 }, rate: null });
     assert.equal(taginfo.get_tag_color("#code"), "#ff0000");
     assert.equal(taginfo.get_tag_priority("#code"), 2);
     // now that one is stored, resetting it to empty is written
@@ -164,11 +165,11 @@ test("tag info: stored, merged with legacy settings, empty info not written (TG-
         { key: "tag_targets", value: { "#old": { period: "day", hours: 3 }, "#a #b": { period: "year", hours: 100 } }, mt: 1, st: 1 },
     ]);
     settings.reload();
-    assert.deepEqual(taginfo.get_tag_info("#old"), { color: "#00ff00", priority: 1, targets: { day: 3 } });
+    assert.deepEqual(taginfo.get_tag_info("#old"), { color: "#00ff00", priority: 1, targets: { day: 3 }, rate: null });
     assert.equal(taginfo.get_tag_color("#old"), "#00ff00");
     assert.deepEqual(taginfo.get_tag_info("#b #a").targets, { year: 100 });
     taginfo.set_tag_info("#old", { color: "#0000ff", targets: {} });
-    assert.deepEqual(taginfo.get_tag_info("#old"), { color: "#0000ff", priority: 1, targets: {} });
+    assert.deepEqual(taginfo.get_tag_info("#old"), { color: "#0000ff", priority: 1, targets: {}, rate: null });
     assert.equal(taginfo.get_tag_color("#old"), "#0000ff");
     assert.throws(() => taginfo.set_tag_info("", {}));
 });

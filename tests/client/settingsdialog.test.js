@@ -29,7 +29,7 @@ function flat() {
 
 test("every setting once, in the section of where it is stored", () => {
     const all = flat();
-    const synced = ["first_day_of_week", "workdays", "date_repr", "time_repr", "duration_repr", "today_snap_offset", "today_end_offset", "show_stopwatch"];
+    const synced = ["first_day_of_week", "workdays", "date_repr", "time_repr", "duration_repr", "today_snap_offset", "today_end_offset", "show_stopwatch", "currency"];
     const device = ["darkmode", "width_mode", "notifications", "pomodoro_enabled"];
     assert.deepEqual(Object.keys(all).sort(), synced.concat(device).sort());
     for (const key of synced) {

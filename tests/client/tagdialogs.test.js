@@ -50,6 +50,16 @@ test("parse_new_tags: # optional, made valid, lower case, no duplicates", () => 
     assert.deepEqual(Array.from(td.parse_new_tags("#untagged")), []);
 });
 
+test("renamed_selection: the overview filter follows a rename (TL-23)", () => {
+    assert.deepEqual(td.renamed_selection(["#old"], ["#old"], ["#new"]), ["#new"]);
+    assert.deepEqual(td.renamed_selection(["#a", "#old", "#b"], ["#old"], ["#new"]), ["#a", "#new", "#b"]);
+    assert.deepEqual(td.renamed_selection(["#a", "#old"], ["#old"], ["#a"]), ["#a"]); // merged
+    assert.deepEqual(td.renamed_selection(["#a", "#b"], ["#a", "#b"], ["#c"]), ["#c"]);
+    assert.deepEqual(td.renamed_selection(["#old"], ["#old"], []), []); // removed
+    assert.equal(td.renamed_selection(["#other"], ["#old"], ["#new"]), null);
+    assert.equal(td.renamed_selection([], ["#old"], ["#new"]), null);
+});
+
 test("rename_ds: first occurrence replaced, later ones dropped, spaces tidy", () => {
     assert.equal(td.rename_ds("#old fix bug", ["#old"], ["#new"]), "#new fix bug");
     assert.equal(td.rename_ds("fix #old bug #old", ["#old"], ["#new"]), "fix #new bug");

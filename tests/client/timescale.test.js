@@ -268,6 +268,22 @@ test("TL-18 labels spread into clusters that keep their spacing and bounds", () 
     assert.deepEqual(ts.layout_labels([], 0, 100, 48), []);
 });
 
+test("RC-06 drag to create: the label and the record get the same rounded times", () => {
+    const spp = 86400 / 600; // a day on 600 px: 5-minute steps
+    const now = local(2024, 3, 14, 15);
+    // 11:56:40 .. 13:55:10 shows and becomes 11:55 .. 13:55 (not 11:56 in the label)
+    assert.deepEqual(ts.create_times(local(2024, 3, 14, 13, 55, 10), local(2024, 3, 14, 11, 56, 40), spp, now), [
+        local(2024, 3, 14, 11, 55),
+        local(2024, 3, 14, 13, 55),
+    ]);
+    // at least a minute; never past now when it starts before now
+    assert.deepEqual(ts.create_times(local(2024, 3, 14, 9, 0, 10), local(2024, 3, 14, 9, 0, 20), spp, now), [
+        local(2024, 3, 14, 9),
+        local(2024, 3, 14, 9, 1),
+    ]);
+    assert.deepEqual(ts.create_times(local(2024, 3, 14, 14), local(2024, 3, 14, 16), spp, now), [local(2024, 3, 14, 14), now]);
+});
+
 test("RC-18 drag rounding depends on zoom and snaps to neighbouring records", () => {
     assert.equal(ts.drag_step(86400 / 600), 300); // a day on 600 px: 144 s per 10 px
     assert.equal(ts.drag_step(7), 60);

@@ -489,3 +489,31 @@ def shot(page, name):
         "document.getAnimations().every(a => a.playState !== 'running')"
     )
     return save_screenshot(page, name)
+
+
+# %% Accessibility (axe-core)
+
+AXE_JS = os.path.join(
+    os.path.dirname(__file__), "axe", "node_modules", "axe-core", "axe.min.js"
+)
+_AXE_RUN = """async (selector) => {
+    const context = selector ? document.querySelector(selector) : document;
+    const result = await axe.run(context, {resultTypes: ["violations"]});
+    return result.violations
+        .filter((v) => v.impact === "serious" || v.impact === "critical")
+        .map((v) => v.id + " (" + v.impact + "): " + v.help + "\\n    "
+            + v.nodes.slice(0, 6).map((n) => n.target.join(" ") + " | "
+                + n.failureSummary.split("\\n").slice(1).join(" ")).join("\\n    "));
+}"""
+
+
+def axe_violations(page, selector=None):
+    """The serious and critical axe-core violations of the page (or of the element
+    ``selector``), as texts. axe is put into the page through the test driver, not
+    by the page: the page's Content-Security-Policy stays as it is."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        if not os.path.exists(AXE_JS):
+            pytest.fail("axe-core is missing: make axe (npm ci in tests/e2e/axe)")
+        with open(AXE_JS, encoding="utf-8") as f:
+            page.evaluate(f.read() + "\n;undefined")
+    return page.evaluate(_AXE_RUN, selector)

@@ -201,7 +201,7 @@ def test_menu(desk):
     entries = page.eval_on_selector_all(
         ".tt-menu-item", "els => els.map(e => e.dataset.entry)"
     )
-    assert entries[:2] == ["home", "shortcuts"]
+    assert entries[:5] == ["home", "guide", "tips", "shortcuts", "changes"]
     assert "login" in entries and "logout" not in entries
     home = page.get_attribute("[data-entry='home']", "href")
     assert home.endswith("/timetagger/")

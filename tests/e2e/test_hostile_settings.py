@@ -2,7 +2,8 @@
 written through the API by any holder of a token and synced to the app, runs no script
 and adds no attribute anywhere tag colours are shown: the record dialog's
 autocompletion, the tag dialogs, the search rules, the overview, the timeline and the
-report."""
+report; nor do a rate, a currency, a work week or days off that are not what they
+should be (the report's earnings, the targets dialog)."""
 
 import time
 
@@ -26,13 +27,18 @@ HOSTILE = {
     "taginfo #x": {
         "color": 'red;animation:tt-spin 1s" onanimationstart="window.__pwned=1" data-injected="',
         "priority": 0,
-        "targets": {},
+        "targets": {"week": 10},
+        "rate": '5"><img src="x" onerror="window.__pwned=4">',
     },
     "taginfo #y": {
         "color": 'red"><img src="x" onerror="window.__pwned=2">',
         "priority": 0,
         "targets": {},
+        "rate": 50,
     },
+    "currency": "<b>€</b>",
+    "work_week": '<img src="x" onerror="window.__pwned=5">',
+    "days_off": ['<img src="x" onerror="window.__pwned=6">', "2024-03-13"],
     "color #z": '#fff" onmouseover="window.__pwned=3" data-injected="',  # the legacy setting
 }
 
@@ -152,4 +158,16 @@ def test_hostile_tag_colours_from_the_server_run_nothing(page, site_server):
     page.evaluate("new reportdialog.ReportDialog(window.ttapp).open()")
     page.wait_for_selector(".tt-report-dialog .tt-tag")
     assert_clean(page, "report")
+    # the text rate is no rate; #y's 50 an hour is: 1 h of "#x #y work" earns 50
+    assert page.evaluate("taginfo.get_tag_rate('#x')") is None
+    earnings = page.inner_text(".tt-rp-earnings")
+    assert "Earnings 50.00 <b>€</b>" in earnings, earnings
+    page.evaluate("basedialog.close_all()")
+
+    # the targets dialog: the hostile work week is ignored, the good day off kept
+    page.evaluate("new targetsdialog.TargetsDialog(window.ttapp).open()")
+    page.wait_for_selector(".tt-targets-dialog .tt-tp-row")
+    assert_clean(page, "targets")
+    assert page.locator(".tt-tp-week input:checked").count() == 7
+    assert page.locator(".tt-tp-off").count() == 1
     assert page.js_errors == []

@@ -143,6 +143,7 @@ def test_paste_toggl_csv_preview_then_import(desk):
     assert "1 row left out" in page.inner_text(".tt-im-errors summary")
     assert "Row 4:" in page.inner_text(".tt-im-errors")
     cells = page.locator(".tt-im-table tbody tr").all_inner_texts()
+    # (the preview shows tags as the timeline does, lower case; stored as typed)
     assert "#acme-corp #website #deep-work #writing Landing page copy" in cells[
         0
     ].replace("\t", " ")
@@ -161,8 +162,8 @@ def test_paste_toggl_csv_preview_then_import(desk):
         page.evaluate("window.ttapp.store.records.get_all_records().map((r) => r.ds)")
     )
     assert ds == [
-        "#acme-corp #website #deep-work #writing Landing page copy",
-        "#internal Weekly sync",
+        "#Acme-Corp #Website #Deep-work #Writing Landing page copy",
+        "#Internal Weekly sync",
     ]
     assert page.js_errors == []
 

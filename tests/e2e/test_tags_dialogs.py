@@ -116,7 +116,7 @@ def test_rename_merge_remove(desk):
     page = desk
     keys = page.keys
     page.evaluate(
-        "taginfo.set_tag_info('#old', {color: '#D636B3', priority: 2, targets: {day: 3}})"
+        "taginfo.set_tag_info('#old', {color: '#D636B3', priority: 2, targets: {day: 3}, rate: 70})"
     )
     open_dialog(page, "tagdialogs", "RenameDialog", ["#old"])
     page.wait_for_selector(".tt-rename-dialog")
@@ -137,13 +137,15 @@ def test_rename_merge_remove(desk):
     assert ds_of(page, keys[1]) == "#renamed review #client1"
     assert ds_of(page, keys[2]) == "call #renamed about things"
     assert ds_of(page, keys[3]) == "HIDDEN #renamed deleted one"  # deleted records too
-    # one tag to one tag: the colour, priority and target moved along
+    # one tag to one tag: the colour, priority, target and rate moved along
     assert page.evaluate("taginfo.get_tag_info('#renamed')") == {
         "color": "#D636B3",
         "priority": 2,
         "targets": {"day": 3},
+        "rate": 70,
     }
     assert page.evaluate("taginfo.get_tag_info('#old').color") == ""
+    assert page.evaluate("taginfo.get_tag_rate('#old')") is None
 
     # merge #renamed into #client1
     open_dialog(page, "tagdialogs", "RenameDialog", "#renamed")

@@ -4,7 +4,12 @@ Public (names of the library reference): ``authenticate(request)`` returns
 ``(auth_info, db)`` or raises ``AuthException``; ``api_handler_triage(request, path,
 auth_info, db)`` answers an authenticated request; ``get_webtoken_unsafe(username)``
 issues a web token to a user the caller has authenticated some other way. The ASGI
-app calls ``handle_api(request, path)`` for everything below ``api/v2/``.
+app calls ``handle_api(server, request, path)`` for everything below ``api/v2/``.
+
+Every handler is given the application object (``_server.Server``: settings, token
+signer, user stores); the public functions take the one the request was routed with,
+or the current one (``server_of``). The token layer's ``TokenError`` becomes an
+``AuthException`` here, and that a 401.
 
 Every answer is ``(status, headers, body)``: JSON objects for 200, plain text
 ``"meaning: explanation"`` for errors. The order of checks is: unknown path (404),
@@ -13,9 +18,11 @@ wrong method (405), authentication (401), then the endpoint's own checks.
 
 import json
 import re
+import sqlite3
 import time
+from typing import Any
 
-from .. import __version__, config
+from .. import __version__
 from ._http import (
     NUMBER,
     HTTPError,
@@ -32,8 +39,10 @@ from ._http import (
 )
 from ._items import PutItems, parse_tag_filter, summarize_errors, tags_of
 from ._login import bootstrap_username
-from ._store import PIECE, get_user_db, in_thread
-from ._tokens import is_apitoken, make_apitoken, make_webtoken, verify
+from ._server import Server, current_server, server_of
+from ._store import PIECE, UserDB, storage_failure
+from ._threads import in_thread
+from ._tokens import TokenError, is_apitoken
 from ._utils import username_problem
 
 BIG_BODY = 256 * 1024  # PUT bodies above this are read while they are written
@@ -47,7 +56,7 @@ class AuthException(Exception):
 # %% Authentication
 
 
-async def authenticate(request):
+async def authenticate(request) -> tuple[dict, UserDB]:
     """Authenticate the user, returning (auth_info, db) if all is well. Raises
     AuthException if an authtoken is missing, not issued by us, does not match the
     seed (i.e. has been revoked), or has expired.
@@ -55,15 +64,20 @@ async def authenticate(request):
     ``auth_info`` holds the token's claims (``username``, ``expires``, ``seed``);
     ``db`` is the user's database (``_store.UserDB``).
     """
+    return await authenticate_with(server_of(request), request)
+
+
+async def authenticate_with(server: Server, request) -> tuple[dict, UserDB]:
+    """``authenticate`` with the given Server."""
     token = header(request, "authtoken")
     if not token:
         raise AuthException("no authtoken header (log in to get a token)")
     try:
-        claims = verify(token.strip())
-    except HTTPError as err:
-        raise AuthException(err.explanation) from None
+        claims = server.signer.verify(token.strip())
+    except TokenError as err:
+        raise AuthException(str(err)) from None
     username = claims["username"]
-    db = get_user_db(username)
+    db = server.stores.get(username)
     if db is None:
         raise AuthException("the token has been revoked (the user has no data here)")
     db.refresh()
@@ -74,16 +88,16 @@ async def authenticate(request):
         raise AuthException("the token has been revoked")
     if claims["expires"] < time.time():
         raise AuthException("the token has expired (log in again)")
-    if config.proxy_auth_enabled:
-        proxy_user = header(request, config.proxy_auth_header.lower())
+    settings = server.settings
+    if settings.proxy_auth_enabled:
+        name = settings.proxy_auth_header
+        proxy_user = header(request, name.lower())
         if proxy_user is not None and proxy_user.strip() != username:
-            raise AuthException(
-                f"the {config.proxy_auth_header} header names another user than the token"
-            )
+            raise AuthException(f"the {name} header names another user than the token")
     return dict(claims), db
 
 
-async def get_webtoken_unsafe(username, reset=False):
+async def get_webtoken_unsafe(username: str, reset: bool = False) -> str:
     """This function provides a webtoken that can be used to authenticate future
     requests. It is intended to bootstrap the authentication; the caller of this
     function is responsible for the request being authenticated in another way.
@@ -91,12 +105,17 @@ async def get_webtoken_unsafe(username, reset=False):
     The provided webtoken expires in two weeks. With ``reset``, the user's web seed
     is rotated first, revoking every web token issued before.
     """
+    return await issue_webtoken(current_server(), username, reset)
+
+
+async def issue_webtoken(server: Server, username: str, reset: bool = False) -> str:
+    """``get_webtoken_unsafe`` with the given Server."""
     problem = username_problem(username)
     if problem:
         raise ValueError(problem)
-    db = get_user_db(username, create=True)
+    db = server.stores.get(username, create=True)
     seed = await db.get_seed("webtoken_seed", bool(reset))
-    return make_webtoken(username, seed)
+    return server.signer.make_webtoken(username, seed)
 
 
 # %% Helpers
@@ -135,7 +154,7 @@ async def read_items(request, kind):
 # %% Endpoints
 
 
-async def api_root(request):
+async def api_root(server, request):
     return text_response(
         200,
         "TimeTagger API v2. Endpoints: updates, records, settings, webtoken, "
@@ -143,13 +162,13 @@ async def api_root(request):
     )
 
 
-async def post_bootstrap(request):
-    username = await bootstrap_username(request)
-    token = await get_webtoken_unsafe(username)
+async def post_bootstrap(server, request):
+    username = await bootstrap_username(server, request)
+    token = await issue_webtoken(server, username)
     return json_response({"token": token})
 
 
-async def get_updates(request, auth_info, db):
+async def get_updates(server, request, auth_info, db):
     params = query_params(request)
     if "since" not in params:
         raise HTTPError(400, "since is required (updates?since=<server_time>)")
@@ -164,7 +183,7 @@ async def get_updates(request, auth_info, db):
     pull = db.pull(since, reset)
     answer = JSONAnswer(accepts_gzip(request))
 
-    def build():  # in a thread: read, encode and compress piece by piece
+    def build():  # read, encode and compress piece by piece
         with pull:
             answer.write(
                 f'{{"server_time": {pull.server_time!r}, '
@@ -176,7 +195,9 @@ async def get_updates(request, auth_info, db):
             answer.write(b"]}")
         return answer.response()
 
-    return await in_thread(build)
+    if pull.big:  # many items are read, encoded and compressed in a thread
+        return await in_thread(build)
+    return build()  # a few: on the event loop, without a thread hop
 
 
 def record_filter(hidden, tags):
@@ -210,7 +231,7 @@ def joined_pieces(texts, keep):
         yield ", ".join(batch).encode()
 
 
-async def get_records(request, auth_info, db):
+async def get_records(server, request, auth_info, db):
     params = query_params(request)
     a, b = parse_timerange(params)
     running = query_flag(params, "running")
@@ -232,7 +253,7 @@ async def get_records(request, auth_info, db):
     return build()
 
 
-async def get_settings(request, auth_info, db):
+async def get_settings(server, request, auth_info, db):
     answer = JSONAnswer(accepts_gzip(request))
     answer.write(b'{"settings": [')
     answer.write_joined(db.settings_pieces())
@@ -254,20 +275,20 @@ async def put_items(request, db, kind):
     )
 
 
-async def put_records(request, auth_info, db):
+async def put_records(server, request, auth_info, db):
     return await put_items(request, db, "records")
 
 
-async def put_settings(request, auth_info, db):
+async def put_settings(server, request, auth_info, db):
     return await put_items(request, db, "settings")
 
 
-async def put_forcereset(request, auth_info, db):
+async def put_forcereset(server, request, auth_info, db):
     await db.force_reset()
     return json_response({"status": "ok"})
 
 
-async def get_version(request, auth_info, db):
+async def get_version(server, request, auth_info, db):
     return json_response({"version": __version__})
 
 
@@ -278,21 +299,24 @@ def refuse_apitoken(auth_info, what):
         )
 
 
-async def get_webtoken(request, auth_info, db):
+async def get_webtoken(server, request, auth_info, db):
     refuse_apitoken(auth_info, "webtoken")
     reset = reset_requested(query_params(request))
     seed = await db.get_seed("webtoken_seed", reset)
-    return json_response({"token": make_webtoken(auth_info["username"], seed)})
+    token = server.signer.make_webtoken(auth_info["username"], seed)
+    return json_response({"token": token})
 
 
-async def get_apitoken(request, auth_info, db):
+async def get_apitoken(server, request, auth_info, db):
     refuse_apitoken(auth_info, "apitoken")
     reset = reset_requested(query_params(request))
     seed = await db.get_seed("apitoken_seed", reset)
-    return json_response({"token": make_apitoken(auth_info["username"], seed)})
+    token = server.signer.make_apitoken(auth_info["username"], seed)
+    return json_response({"token": token})
 
 
-# path -> {method: handler}. Handlers of PUBLIC paths take only the request.
+# path -> {method: handler}. Every handler takes the Server and the request; those
+# of the paths that are not PUBLIC also the token's claims and the user's store.
 ROUTES = {
     "": {"GET": api_root},
     "bootstrap_authentication": {"POST": post_bootstrap},
@@ -326,31 +350,40 @@ def find_handler(request, path):
     return handler
 
 
-async def api_handler_triage(request, path, auth_info, db):
+async def api_handler_triage(
+    request, path: str, auth_info: dict, db: UserDB
+) -> tuple[int, dict, Any]:
     """The API handler that triages over the API options (for an authenticated
     request; see ``authenticate``). Returns ``(status, headers, body)``."""
+    server = server_of(request)
     try:
         handler = find_handler(request, path)
         if path in PUBLIC:
-            return await handler(request)
-        return await handler(request, auth_info, db)
+            return await handler(server, request)
+        return await handler(server, request, auth_info, db)
     except HTTPError as err:
         return err.response()
 
 
-async def handle_api(request, path):
+async def handle_api(server: Server, request, path: str):
     """Entry point used by the ASGI app for everything under ``api/v2/``."""
     try:
         handler = find_handler(request, path)
         if path in PUBLIC:
-            return await handler(request)
+            return await handler(server, request)
         try:
-            auth_info, db = await authenticate(request)
+            auth_info, db = await authenticate_with(server, request)
         except AuthException as err:
             raise HTTPError(401, str(err)) from None
-        return await handler(request, auth_info, db)
+        return await handler(server, request, auth_info, db)
     except HTTPError as err:
         return err.response()
+    except (sqlite3.Error, OSError) as err:
+        # A full disk (507) or a damaged user file (503); anything else is a 500.
+        answer = storage_failure(err)
+        if answer is None:
+            raise
+        return answer.response()
 
 
 __all__ = [

@@ -1,7 +1,11 @@
 """The ASGI application of ``python -m timetagger``.
 
-Routes by ``config.path_prefix`` (P): ``P status`` (health check), ``P api/v2/...``
-(the API, see ``_apiserver``), and, when ``config.site_dir`` names a built site, every
+Each request is answered with the application object of the current configuration
+(``_server.Server``, from ``current_server()``), which the app puts in the request
+scope; the settings below are that object's.
+
+Routes by ``path_prefix`` (P): ``P status`` (health check), ``P api/v2/...``
+(the API, see ``_apiserver``), and, when ``site_dir`` names a built site, every
 other path under P from that directory (single-machine use). ``/`` redirects to P, or
 to ``P app/`` with ``app_redirect``. Anything outside P is a 404. A handler that raises
 is logged with its stack trace and answered with a plain 500 text, never the trace.
@@ -14,7 +18,10 @@ uvicorn's ``ProxyHeadersMiddleware`` (``python -m timetagger`` runs uvicorn itse
 
 Every answer under ``P api/v2/`` and ``P status`` carries ``Cache-Control: no-store``.
 
-Cross-origin use (a site on another host, listed in ``config.cors_origins``): the API
+With ``metrics`` on, ``P metrics`` serves the Prometheus metrics (see ``_metrics``,
+whose ``RequestObserver`` also writes the access log).
+
+Cross-origin use (a site on another host, listed in ``cors_origins``): the API
 and ``status`` answer the ``OPTIONS`` preflight (methods GET, PUT, POST; headers
 ``authtoken`` and ``content-type``) and add ``Access-Control-Allow-Origin`` to every
 answer, errors included, for those origins only. Without an ``Origin``, ``OPTIONS``
@@ -28,27 +35,15 @@ import asgineer
 from asgineer._request import DisconnectedError
 
 from .. import config
-from .._config import parse_network, split_list
 from . import _apiserver
 from ._http import header
 from ._login import PEER_KEY
-from ._static import SiteServer
+from ._metrics import RequestObserver, metrics_answer
+from ._server import SERVER_KEY, Server, current_server, server_of
 
 logger = logging.getLogger("timetagger")
 # asgineer sets its logger to INFO when imported; follow our log_level instead.
 logging.getLogger("asgineer").setLevel(config.log_level.upper())
-
-_site = {"dir": None, "server": None}
-
-
-def get_site_server():
-    """The SiteServer for ``config.site_dir`` (re-created when the setting changes)."""
-    if not config.site_dir:
-        return None
-    if _site["dir"] != config.site_dir:
-        _site["dir"] = config.site_dir
-        _site["server"] = SiteServer(config.site_dir)
-    return _site["server"]
 
 
 def text(status, message, headers=None):
@@ -62,7 +57,7 @@ def text(status, message, headers=None):
 @asgineer.to_asgi
 async def asgineer_app(request):
     try:
-        return await route(request)
+        return await route(server_of(request), request)
     except DisconnectedError:
         raise  # the client went away: nothing to answer, nothing to log
     except Exception:
@@ -71,11 +66,13 @@ async def asgineer_app(request):
 
 
 class ClientAddress:
-    """ASGI middleware: the client address behind trusted reverse proxies.
+    """ASGI middleware: the Server of the request, and the client address behind
+    trusted reverse proxies.
 
-    The direct peer of the connection is kept in ``scope["timetagger.peer"]`` (the
-    ``localhost`` and ``proxy`` logins check it). Then, only when that peer is one of
-    ``config.trusted_proxies``, uvicorn's ``ProxyHeadersMiddleware`` replaces
+    The current Server goes into ``scope["timetagger.server"]``, the direct peer of
+    the connection into ``scope["timetagger.peer"]`` (the ``localhost`` and ``proxy``
+    logins check it). Then, only when that peer is one of the Server's
+    ``trusted_proxies``, uvicorn's ``ProxyHeadersMiddleware`` replaces
     ``scope["client"]`` with the address X-Forwarded-For names (the right-most one
     that is not itself a trusted proxy), which the per-address login limits count.
     With ``trusted_proxies`` empty (the default) no header is ever believed.
@@ -83,56 +80,38 @@ class ClientAddress:
 
     def __init__(self, app):
         self.app = app
-        self.trusted_text = None
-        self.proxied = None
 
     async def __call__(self, scope, receive, send):
         if scope["type"] in ("http", "websocket"):
+            server = current_server()
+            scope[SERVER_KEY] = server
             scope[PEER_KEY] = scope.get("client")
-            if config.trusted_proxies:
-                return await self.behind_proxies()(scope, receive, send)
+            if server.proxy_hosts:
+                return await server.behind_proxies(self.app)(scope, receive, send)
         return await self.app(scope, receive, send)
 
-    def behind_proxies(self):
-        if self.trusted_text != config.trusted_proxies:
-            from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-            self.proxied = ProxyHeadersMiddleware(
-                self.app, trusted_hosts=proxy_networks(config.trusted_proxies)
-            )
-            self.trusted_text = config.trusted_proxies
-        return self.proxied
+# The observer sits inside ClientAddress: it logs the real client behind a proxy.
+app = ClientAddress(RequestObserver(asgineer_app))
 
 
-def proxy_networks(text):
-    """The networks of a ``trusted_proxies`` value as uvicorn takes them, IPv4 ones
-    also in their IPv4-mapped IPv6 form (a dual-stack socket's peer addresses)."""
-    networks = []
-    for entry in split_list(text):
-        net = parse_network(entry)
-        networks.append(str(net))
-        if net.version == 4:
-            networks.append(f"::ffff:{net.network_address}/{96 + net.prefixlen}")
-    return networks
-
-
-app = ClientAddress(asgineer_app)
-
-
-async def route(request):
+async def route(server: Server, request):
     path = request.path
-    prefix = config.path_prefix
-    if path == "/" and (prefix != "/" or config.app_redirect):
-        target = prefix + "app/" if config.app_redirect else prefix
+    settings = server.settings
+    prefix = settings.path_prefix
+    if path == "/" and (prefix != "/" or settings.app_redirect):
+        target = prefix + "app/" if settings.app_redirect else prefix
         return 307, {"location": target}, b""
     if path + "/" == prefix:
         return 307, {"location": prefix}, b""
     if not path.startswith(prefix):
         return text(404, f"not found: only serving at {prefix}")
     sub = path[len(prefix) :]
+    if sub == "metrics" and settings.metrics:
+        return metrics_answer(server, request)
     if sub == "status" or sub == "api/v2" or sub.startswith("api/v2/"):
-        return await api_route(request, sub)
-    site = get_site_server()
+        return await api_route(server, request, sub)
+    site = server.site
     if site is not None and request.method in ("GET", "HEAD"):
         answer = site.respond(request, sub, prefix)
         if answer is not None:
@@ -146,21 +125,11 @@ async def route(request):
 
 PREFLIGHT_METHODS = "GET, PUT, POST"
 PREFLIGHT_HEADERS = "authtoken, content-type"
-_origins = {"text": None, "set": frozenset()}
 
 
-def allowed_origins():
-    if _origins["text"] != config.cors_origins:
-        _origins["set"] = frozenset(
-            o.strip().lower() for o in config.cors_origins.split(",") if o.strip()
-        )
-        _origins["text"] = config.cors_origins
-    return _origins["set"]
-
-
-def cors_headers(request):
-    """The CORS headers for the request's Origin: {} when it is absent or not listed."""
-    origins = allowed_origins()
+def cors_headers(origins, request):
+    """The CORS headers for the request's Origin: {} when it is absent or not among
+    ``origins`` (lower case)."""
     if not origins:
         return {}
     origin = header(request, "origin")
@@ -182,8 +151,8 @@ def path_methods(sub):
     return list(methods) if methods is not None else None
 
 
-async def api_route(request, sub):
-    cors = cors_headers(request)
+async def api_route(server, request, sub):
+    cors = cors_headers(server.origins, request)
     if request.method == "OPTIONS":
         status, headers, body = preflight(request, cors, path_methods(sub))
         return status, {**headers, "cache-control": "no-store"}, body
@@ -199,7 +168,7 @@ async def api_route(request, sub):
     else:
         path = sub[len("api/v2/") :]
         try:
-            status, headers, body = await _apiserver.handle_api(request, path)
+            status, headers, body = await _apiserver.handle_api(server, request, path)
         except DisconnectedError:
             raise
         except Exception:  # answered here so that the CORS headers are added

@@ -36,7 +36,7 @@ import os
 import re
 import sys
 import threading
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .. import __version__
 
@@ -178,7 +178,7 @@ def _as_template(template):
     return template
 
 
-def md2html(text, template, **variables):
+def md2html(text: str, template: Any, **variables: Any) -> str:
     """Render a markdown page through a jinja2 template.
 
     The first line starting with ``%`` is the title, the second the description. The
@@ -490,7 +490,9 @@ def _read_bytes(path):
         return f.read()
 
 
-def create_assets_from_dir(dirname, template=None, **variables):
+def create_assets_from_dir(
+    dirname: str, template: Any = None, **variables: Any
+) -> dict[str, str | bytes]:
     """Get a dictionary of assets (name -> str or bytes) from a directory.
 
     ``template`` renders the ``.md`` pages: a ``jinja2.Template``, template text, or
@@ -584,7 +586,7 @@ _SW_CACHE_NAME = re.compile(r"""(\bcacheName\s*=\s*)(["'])[^"']*\2""")
 _SW_ASSETS = re.compile(r"(\bassets\s*=\s*)\[\s*\]")
 
 
-def enable_service_worker(assets):
+def enable_service_worker(assets: dict[str, str | bytes]) -> str:
     """Enable the service worker 'sw.js', by giving it a cacheName based on a hash
     from all the assets.
 

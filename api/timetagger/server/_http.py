@@ -11,6 +11,8 @@ import json
 import re
 import zlib
 from collections import deque
+from collections.abc import Iterable
+from typing import Any
 from urllib.parse import unquote
 
 from .._config import TRUE_FALSE_HELP, parse_flag_word
@@ -39,10 +41,15 @@ MEANINGS = {
     431: "request header fields too large",
     500: "internal server error",
     503: "service unavailable",
+    507: "insufficient storage",
 }
 
 TEXT = "text/plain; charset=utf-8"
 JSON = "application/json"
+
+# An answer as asgineer takes it: (status, headers, body); the body is bytes, text,
+# or an async generator of bytes (see ``JSONAnswer``).
+Answer = tuple[int, dict[str, str], Any]
 
 
 class HTTPError(Exception):
@@ -58,20 +65,20 @@ class HTTPError(Exception):
     def text(self):
         return f"{MEANINGS.get(self.status, 'error')}: {self.explanation}"
 
-    def response(self):
+    def response(self) -> Answer:
         return self.status, {"content-type": TEXT, **self.headers}, self.text
 
 
-def text_response(status, text, headers=None):
+def text_response(status: int, text: str, headers: dict | None = None) -> Answer:
     return status, {"content-type": TEXT, **(headers or {})}, text
 
 
-def json_response(ob, status=200):
+def json_response(ob: Any, status: int = 200) -> Answer:
     """A JSON answer (the body is encoded here, not by asgineer, to control it)."""
     return status, {"content-type": JSON}, json.dumps(ob).encode()
 
 
-def raw_json_response(body):
+def raw_json_response(body: str | bytes) -> Answer:
     """A JSON answer whose body (str or bytes) is already encoded."""
     if isinstance(body, str):
         body = body.encode()
@@ -81,7 +88,7 @@ def raw_json_response(body):
 # %% Headers and query strings
 
 
-def header(request, name, default=None):
+def header(request, name: str, default: str | None = None) -> str | None:
     """The value of one request header (``name`` in lower case), decoded leniently.
 
     Headers are bytes on the wire; UTF-8 is tried first and Latin-1 (which never
@@ -97,7 +104,7 @@ def header(request, name, default=None):
     return default
 
 
-def accepts_gzip(request):
+def accepts_gzip(request) -> bool:
     value = header(request, "accept-encoding", "")
     for part in value.lower().split(","):
         coding, _, params = part.strip().partition(";")
@@ -107,7 +114,7 @@ def accepts_gzip(request):
     return False
 
 
-def query_params(request):
+def query_params(request) -> dict[str, str]:
     """The query string as a dict (the last value wins). Raises 400 when malformed."""
     raw = request.scope.get("query_string", b"")
     if not raw:
@@ -149,7 +156,7 @@ NUMBER = r"[+-]?(?:[0-9]{1,30}(?:\.[0-9]{0,30})?|\.[0-9]{1,30})(?:[eE][+-]?[0-9]
 _NUMBER = re.compile(NUMBER)
 
 
-def query_flag(params, name):
+def query_flag(params: dict[str, str], name: str) -> bool | None:
     """A flag in the query string: True, False, or None when absent or empty.
 
     The one rule for every flag (``running``, ``hidden``, ``reset``): the true and
@@ -171,7 +178,7 @@ def query_flag(params, name):
         ) from None
 
 
-def parse_number(text, what):
+def parse_number(text: str, what: str) -> float:
     """A float from a number in a query string (``NUMBER``, spaces or tabs around
     it allowed); 400 naming ``what`` otherwise."""
     number = text.strip(BLANKS) if isinstance(text, str) else ""
@@ -186,7 +193,7 @@ def parse_number(text, what):
 # %% Bodies
 
 
-def size_text(nbytes):
+def size_text(nbytes: int) -> str:
     if nbytes >= 2**20 and nbytes % 2**20 == 0:
         return f"{nbytes // 2**20} MiB"
     if nbytes >= 1024 and nbytes % 1024 == 0:
@@ -194,7 +201,7 @@ def size_text(nbytes):
     return f"{nbytes} bytes"
 
 
-async def read_body(request, limit=MAX_BODY):
+async def read_body(request, limit: int = MAX_BODY) -> bytes:
     """The request body as bytes; 413 when it is larger than ``limit``."""
     length = header(request, "content-length")
     if length is not None:
@@ -221,7 +228,7 @@ def _refuse_constant(name):
     raise ValueError(f"{name} is not allowed in JSON")
 
 
-def parse_json(data, what="the body"):
+def parse_json(data: str | bytes, what: str = "the body") -> Any:
     """Decode JSON strictly: no NaN/Infinity, no absurd nesting or number sizes."""
     try:
         return json.loads(data, parse_constant=_refuse_constant)
@@ -253,7 +260,7 @@ class JSONAnswer:
         self.written = 0  # bytes of JSON written
         self.compressor = None
 
-    def write(self, data):
+    def write(self, data: bytes) -> None:
         if not data:
             return
         self.written += len(data)
@@ -264,7 +271,7 @@ class JSONAnswer:
         if self.gzip and self.held >= STREAM_AFTER:
             self._start_compressing()
 
-    def write_joined(self, pieces, separator=b", "):
+    def write_joined(self, pieces: Iterable[bytes], separator: bytes = b", ") -> None:
         """Write pieces with a separator between them (``read_pieces`` of the store
         gives items joined within a piece, not across pieces)."""
         first = True
@@ -285,7 +292,7 @@ class JSONAnswer:
         while plain:
             self._keep(self.compressor.compress(plain.popleft()))
 
-    def response(self):
+    def response(self) -> Answer:
         headers = {"content-type": JSON}
         if self.compressor is None and self.gzip and self.held >= GZIP_MIN_SIZE:
             self.pieces = deque([b"".join(self.pieces)])

@@ -5,7 +5,7 @@
   a loopback address, the direct peer of the connection is a loopback address, the
   request carries no forwarding header (``Forwarded``, ``X-Forwarded-*``,
   ``X-Real-IP``) and its Host is ``localhost``/``127.0.0.1``.
-- ``usernamepassword``: the user is in ``config.credentials`` and bcrypt verifies the
+- ``usernamepassword``: the user is in ``credentials`` and bcrypt verifies the
   password. Unknown users cost the same bcrypt check (against a dummy hash of the same
   cost) as known ones. Checks are counted in ``<datadir>/login_failures.db`` (shared
   by all workers) and reserved before bcrypt runs (see ``AttemptCounter``), per client
@@ -13,27 +13,34 @@
   within ``login_window`` seconds: an address with ``login_failures_per_ip`` failures
   gets 429; a user name with ``login_failures_per_user`` failures is *under attack*,
   and then each address that has failed ``GUARDED_TRIES`` times for it gets 429 for
-  it, while other addresses (the real user's) can still log in. Each failure is
+  it, while other addresses (the real user's) can still log in. On a full disk the
+  checks that cannot be written are counted in memory instead (per process, same
+  limits), so that logins go on and a wrong password stays a 403; the same when the
+  file is damaged. Each failure is
   answered more slowly (``SLOWDOWN_STEP`` per recent failure of the address or the
   user name, at most ``SLOWDOWN_MAX``); a success is never slowed.
 - ``proxy``: proxy auth is on, the direct peer is one of ``proxy_auth_trusted`` (IPs or
   CIDR networks, IPv4 or IPv6) and the header ``proxy_auth_header`` names the user.
+
+The settings, the parsed credentials, the trusted networks and the attempt counter
+come from the application object (``_server.Server``) the login functions are given.
 """
 
 import asyncio
 import base64
 import binascii
 import ipaddress
+import logging
 import os
 import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from .. import config
-from .._config import parse_network, split_credentials, split_list
+from .._config import Settings, parse_network, split_credentials, split_list
+from ._health import is_damage, is_out_of_space
 from ._http import HTTPError, header, parse_json, read_body
 from ._items import is_valid_text
-from ._utils import data_path, username_problem
+from ._utils import username_problem
 
 MAX_BOOTSTRAP_BODY = 64 * 1024
 BCRYPT_MAX_BYTES = 72  # bcrypt only ever used the first 72 bytes; bcrypt 5 refuses more
@@ -73,39 +80,43 @@ def decode_bootstrap_body(body):
 # %% Credentials
 
 
-_creds = {"text": None, "users": {}, "cost": 10}
-_dummy_hashes = {}
+class Credentials:
+    """The ``credentials`` setting parsed: {user: bcrypt hash}, and a dummy hash for
+    unknown users, made on first use with the most common cost of the real ones."""
 
-
-def credentials():
-    """{user: bcrypt hash} from ``config.credentials`` (parsed once per value)."""
-    if _creds["text"] != config.credentials:
-        users = {}
+    def __init__(self, text: str):
+        self.users = {}
         costs = []
-        for user, pwhash, _ in split_credentials(config.credentials):
+        for user, pwhash, _ in split_credentials(text):
             if user and pwhash:
-                users[user] = pwhash.encode()
+                self.users[user] = pwhash.encode()
                 try:
                     costs.append(int(pwhash.split("$")[2]))
                 except (IndexError, ValueError):
                     pass
-        _creds["users"] = users
-        # The dummy hash for unknown users has the most common cost of the real ones.
-        _creds["cost"] = max(set(costs), key=costs.count) if costs else 10
-        _creds["text"] = config.credentials
-    return _creds["users"]
+        cost = max(set(costs), key=costs.count) if costs else 10
+        self.cost = min(max(cost, 4), 31)
+        self._dummy = None
+
+    def dummy_hash(self) -> bytes:
+        if self._dummy is None:
+            import bcrypt
+
+            self._dummy = bcrypt.hashpw(b"no such user", bcrypt.gensalt(self.cost))
+        return self._dummy
+
+    async def verify(self, username: str, password: str) -> bool:
+        """True when the pair is valid. Takes as long for an unknown user."""
+        loop = asyncio.get_running_loop()
+        # The dummy is made once (in a thread), and checked only for unknown users.
+        dummy = await loop.run_in_executor(None, self.dummy_hash)
+        pwhash = self.users.get(username)
+        known = pwhash is not None
+        ok = await loop.run_in_executor(None, check_password, password, pwhash or dummy)
+        return ok and known
 
 
-def dummy_hash():
-    import bcrypt
-
-    cost = min(max(_creds["cost"], 4), 31)
-    if cost not in _dummy_hashes:
-        _dummy_hashes[cost] = bcrypt.hashpw(b"no such user", bcrypt.gensalt(cost))
-    return _dummy_hashes[cost]
-
-
-def check_password(password, pwhash):
+def check_password(password: str, pwhash: bytes) -> bool:
     import bcrypt
 
     data = password.encode("utf-8")[:BCRYPT_MAX_BYTES]
@@ -115,20 +126,11 @@ def check_password(password, pwhash):
         return False
 
 
-async def verify_credentials(username, password):
-    """True when the pair is valid. Takes as long for an unknown user."""
-    loop = asyncio.get_running_loop()
-    users = credentials()
-    dummy = await loop.run_in_executor(None, dummy_hash)  # made once, for both paths
-    pwhash = users.get(username)
-    known = pwhash is not None
-    ok = await loop.run_in_executor(None, check_password, password, pwhash or dummy)
-    return ok and known
-
-
 # %% Counting password checks (shared by the workers through a small SQLite file)
 
 GUARDED_TRIES = 3  # checks per address for a user name that is under attack
+LOGIN_WAL_PAGES = 64  # login_failures.db is checkpointed at 256 KiB of WAL
+logger = logging.getLogger("timetagger")
 
 
 class Blocked(Exception):
@@ -141,8 +143,8 @@ class Blocked(Exception):
 
 
 class AttemptCounter:
-    """Password checks of the last ``login_window`` seconds, one row each in
-    ``<datadir>/login_failures.db``: ``(ip, user, t)``.
+    """Password checks of the last ``login_window`` seconds, one row each in the
+    SQLite file ``path`` (``<datadir>/login_failures.db``): ``(ip, user, t)``.
 
     A check is *reserved* (its row written) in the same SQLite transaction that
     counts the rows before it, so that any number of concurrent requests, in any
@@ -152,56 +154,133 @@ class AttemptCounter:
     calls run in one thread of their own, never on the event loop.
     """
 
-    def __init__(self):
+    def __init__(self, path: str):
         self.conn = None
-        self.path = None
+        self.path = path
         self.last_prune = 0.0
+        self.in_memory = []  # (ip, user, t) of checks the full disk kept out of the file
+        self.in_trouble = False  # the file cannot be written: logged once
         self.executor = ThreadPoolExecutor(1, thread_name_prefix="timetagger-logins")
 
     async def call(self, func, *args):
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.executor, func, *args)
 
+    def close(self) -> None:
+        """Close the file once the checks under way are done (in their thread)."""
+
+        def close_connection():
+            if self.conn is not None:
+                self.conn.close()
+                self.conn = None
+
+        self.executor.submit(close_connection)
+        self.executor.shutdown(wait=False)
+
     def db(self):
-        path = data_path("login_failures.db")
-        if self.conn is None or self.path != path:
+        path = self.path
+        if self.conn is None:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             conn = sqlite3.connect(
                 path, timeout=10, isolation_level=None, check_same_thread=False
             )
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("DROP TABLE IF EXISTS failures")  # the layout before 2026-12
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS checks (ip TEXT, user TEXT, t REAL)"
-            )
-            conn.execute("CREATE INDEX IF NOT EXISTS checks_ip ON checks (ip, t)")
-            conn.execute(
-                "CREATE INDEX IF NOT EXISTS checks_user ON checks (user, ip, t)"
-            )
-            if self.conn is not None:
-                self.conn.close()
-            self.conn, self.path = conn, path
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                # A small WAL, cut back after each checkpoint: a small disk stays free.
+                conn.execute(f"PRAGMA wal_autocheckpoint={LOGIN_WAL_PAGES}")
+                conn.execute(f"PRAGMA journal_size_limit={LOGIN_WAL_PAGES * 4096}")
+                conn.execute(
+                    "DROP TABLE IF EXISTS failures"
+                )  # the layout before 2026-12
+                conn.execute(
+                    "CREATE TABLE IF NOT EXISTS checks (ip TEXT, user TEXT, t REAL)"
+                )
+                conn.execute("CREATE INDEX IF NOT EXISTS checks_ip ON checks (ip, t)")
+                conn.execute(
+                    "CREATE INDEX IF NOT EXISTS checks_user ON checks (user, ip, t)"
+                )
+            except BaseException:
+                conn.close()
+                raise
+            self.conn = conn
         return self.conn
 
-    def reserve(self, ip, user):
-        """Count and reserve one check; returns (row id, failures of the address, of
-        the user name) or raises ``Blocked``."""
+    def reserve(self, ip: str, user: str, limits: Settings) -> tuple[int, int]:
+        """Count and reserve one check (within the ``login_*`` settings of
+        ``limits``); returns (failures of the address, of the user name) or raises
+        ``Blocked``. On a full disk, in memory."""
+        try:
+            counts = self.reserve_in_file(ip, user, limits)
+        except (sqlite3.Error, OSError) as err:
+            path = self.path
+            if is_out_of_space(err, path):
+                trouble = "out of disk space"
+            elif is_damage(err):  # the file only holds recent failures
+                trouble = f"{path} is damaged (stop the server and delete it)"
+            else:
+                raise
+            if not self.in_trouble:
+                self.in_trouble = True
+                logger.warning(
+                    "%s: failed logins are counted in memory (%s)", trouble, err
+                )
+            return self.reserve_in_memory(ip, user, limits)
+        if self.in_trouble:
+            self.in_trouble = False
+            logger.warning("failed logins are counted in %s again", self.path)
+        return counts
+
+    def reserve_in_memory(self, ip, user, limits):
+        """``reserve`` for a full disk: the checks in the file (if it can be read)
+        and those kept in memory, judged by the same rules as ``reserve_in_file``."""
+        now = time.time()
+        since = now - limits.login_window
+        self.in_memory = [row for row in self.in_memory if row[2] > since]
+        rows = [row for row in self.in_memory if row[0] == ip or row[1] == user]
+        try:
+            rows += (
+                self.db()
+                .execute(
+                    "SELECT ip, user, t FROM checks WHERE (ip = ? OR user = ?) AND t > ?",
+                    (ip, user, since),
+                )
+                .fetchall()
+            )
+        except (sqlite3.Error, OSError):
+            pass  # not even readable: what is in memory must do
+        by_ip = [t for row_ip, _, t in rows if row_ip == ip]
+        if len(by_ip) >= limits.login_failures_per_ip:
+            raise Blocked(f"from {ip}", min(by_ip) + limits.login_window - now)
+        by_user = [t for _, row_user, t in rows if row_user == user]
+        if len(by_user) >= limits.login_failures_per_user:
+            mine = [
+                t for row_ip, row_user, t in rows if (row_ip, row_user) == (ip, user)
+            ]
+            if len(mine) >= GUARDED_TRIES:
+                raise Blocked(
+                    f"for this user from {ip}", min(mine) + limits.login_window - now
+                )
+        self.in_memory.append((ip, user, now))
+        return len(by_ip) + 1, len(by_user) + 1
+
+    def reserve_in_file(self, ip, user, limits):
         conn = self.db()
         now = time.time()
-        since = now - config.login_window
+        window = limits.login_window
+        since = now - window
         conn.execute("BEGIN IMMEDIATE")
         try:
             ip_count, ip_oldest = conn.execute(
                 "SELECT count(*), min(t) FROM checks WHERE ip = ? AND t > ?",
                 (ip, since),
             ).fetchone()
-            if ip_count >= config.login_failures_per_ip:
-                raise Blocked(f"from {ip}", ip_oldest + config.login_window - now)
+            if ip_count >= limits.login_failures_per_ip:
+                raise Blocked(f"from {ip}", ip_oldest + window - now)
             (user_count,) = conn.execute(
                 "SELECT count(*) FROM checks WHERE user = ? AND t > ?", (user, since)
             ).fetchone()
-            if user_count >= config.login_failures_per_user:
+            if user_count >= limits.login_failures_per_user:
                 # The user name is under attack: addresses that have failed for it
                 # a few times wait; others (the real user's) may still try.
                 mine, mine_oldest = conn.execute(
@@ -212,11 +291,11 @@ class AttemptCounter:
                 if mine >= GUARDED_TRIES:
                     raise Blocked(
                         f"for this user from {ip}",
-                        mine_oldest + config.login_window - now,
+                        mine_oldest + window - now,
                     )
-            rowid = conn.execute(
+            conn.execute(
                 "INSERT INTO checks (ip, user, t) VALUES (?, ?, ?)", (ip, user, now)
-            ).lastrowid
+            )
             if now - self.last_prune > 60:
                 self.last_prune = now
                 conn.execute("DELETE FROM checks WHERE t <= ?", (since,))
@@ -225,23 +304,19 @@ class AttemptCounter:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
-        return rowid, ip_count + 1, user_count + 1
+        return ip_count + 1, user_count + 1
 
-    def succeeded(self, ip, user):
-        self.db().execute("DELETE FROM checks WHERE user = ? AND ip = ?", (user, ip))
-
-
-attempts = AttemptCounter()
-
-
-def login_attempts():
-    """The counter of password checks: the SQLite file in datadir, or with
-    ``database_url`` the database (``_pgstore.PgAttemptCounter``)."""
-    if config.database_url:
-        from ._pgstore import attempt_counter
-
-        return attempt_counter()
-    return attempts
+    def succeeded(self, ip: str, user: str) -> None:
+        self.in_memory = [row for row in self.in_memory if row[:2] != (ip, user)]
+        try:
+            self.db().execute(
+                "DELETE FROM checks WHERE user = ? AND ip = ?", (user, ip)
+            )
+        except (sqlite3.Error, OSError) as err:
+            # On a full disk the rows stay (and expire): the login succeeds anyway.
+            path = self.path
+            if not (is_out_of_space(err, path) or is_damage(err)):
+                raise
 
 
 def address_key(ip):
@@ -300,8 +375,8 @@ def is_loopback(host):
     return addr.is_loopback
 
 
-def is_loopback_bind():
-    return is_loopback(config.bind.rpartition(":")[0].strip("[]"))
+def is_loopback_bind(bind):
+    return is_loopback(bind.rpartition(":")[0].strip("[]"))
 
 
 def host_name(request):
@@ -311,14 +386,16 @@ def host_name(request):
     return host.rpartition(":")[0] if ":" in host else host
 
 
-async def login_localhost(request, ob):
-    if not config.localhost_login:
+async def login_localhost(server, request, ob):
+    settings = server.settings
+    if not settings.localhost_login:
         raise HTTPError(403, "localhost login is switched off (localhost_login)")
-    if config.proxy_auth_enabled:
+    if settings.proxy_auth_enabled:
         raise HTTPError(403, "localhost login is off while proxy auth is enabled")
-    if not is_loopback_bind():
+    if not is_loopback_bind(settings.bind):
         raise HTTPError(
-            403, f"localhost login needs the server bound to 127.0.0.1 ({config.bind})"
+            403,
+            f"localhost login needs the server bound to 127.0.0.1 ({settings.bind})",
         )
     if not is_loopback(peer_ip(request)):
         raise HTTPError(
@@ -338,7 +415,7 @@ async def login_localhost(request, ob):
     return "defaultuser"
 
 
-async def login_password(request, ob):
+async def login_password(server, request, ob):
     username, password = ob.get("username"), ob.get("password")
     if not isinstance(username, str) or not isinstance(password, str):
         raise HTTPError(
@@ -348,9 +425,11 @@ async def login_password(request, ob):
         if not is_valid_text(text):
             raise HTTPError(400, f"the {name} is not valid text (a lone surrogate)")
     ip = address_key(client_ip(request))
-    attempts = login_attempts()
+    attempts = server.attempts
     try:
-        _, ip_count, user_count = await attempts.call(attempts.reserve, ip, username)
+        ip_count, user_count = await attempts.call(
+            attempts.reserve, ip, username, server.settings
+        )
     except Blocked as err:
         wait = max(1, int(err.wait) + 1)
         raise HTTPError(
@@ -358,7 +437,7 @@ async def login_password(request, ob):
             f"too many failed logins {err.what}; try again in {wait} s",
             {"retry-after": str(wait)},
         ) from None
-    if await verify_credentials(username, password):
+    if await server.credentials.verify(username, password):
         await attempts.call(attempts.succeeded, ip, username)
         return username
     # Each failure is answered more slowly (whoever guessed wrong, and the more so
@@ -367,39 +446,32 @@ async def login_password(request, ob):
     raise HTTPError(403, "Invalid credentials")
 
 
-def trusted_networks():
-    if _trusted["text"] != config.proxy_auth_trusted:
-        _trusted["nets"] = [
-            parse_network(x) for x in split_list(config.proxy_auth_trusted)
-        ]
-        _trusted["text"] = config.proxy_auth_trusted
-    return _trusted["nets"]
+def trusted_networks(text: str) -> list:
+    """The networks of a ``proxy_auth_trusted`` value."""
+    return [parse_network(entry) for entry in split_list(text)]
 
 
-_trusted = {"text": None, "nets": []}
-
-
-def is_trusted_proxy(ip):
+def is_trusted_proxy(ip, networks):
     try:
         addr = ipaddress.ip_address(ip)
     except ValueError:
         return False
     if getattr(addr, "ipv4_mapped", None):
         addr = addr.ipv4_mapped  # ::ffff:10.0.0.1 on a dual-stack socket
-    return any(addr in net for net in trusted_networks())
+    return any(addr in net for net in networks)
 
 
-async def login_proxy(request, ob):
-    if not config.proxy_auth_enabled:
+async def login_proxy(server, request, ob):
+    settings = server.settings
+    if not settings.proxy_auth_enabled:
         raise HTTPError(403, "proxy authentication is not enabled")
     ip = peer_ip(request)  # the proxy itself, never an address a header names
-    if not is_trusted_proxy(ip):
+    if not is_trusted_proxy(ip, server.proxy_auth_networks):
         raise HTTPError(403, f"{ip} is not a trusted proxy")
-    username = (header(request, config.proxy_auth_header.lower()) or "").strip()
+    name = settings.proxy_auth_header
+    username = (header(request, name.lower()) or "").strip()
     if not username:
-        raise HTTPError(
-            403, f"the proxy did not send the user name in {config.proxy_auth_header}"
-        )
+        raise HTTPError(403, f"the proxy did not send the user name in {name}")
     return username
 
 
@@ -410,14 +482,14 @@ METHODS = {
 }
 
 
-async def bootstrap_username(request):
+async def bootstrap_username(server, request) -> str:
     """The user name a bootstrap request proves, or HTTPError."""
     body = await read_body(request, MAX_BOOTSTRAP_BODY)
     ob = decode_bootstrap_body(body)
     login = METHODS.get(ob["method"])
     if login is None:
         raise HTTPError(401, f"unknown authentication method {ob['method'][:40]!r}")
-    username = await login(request, ob)
+    username = await login(server, request, ob)
     problem = username_problem(username)
     if problem:
         raise HTTPError(403, problem)

@@ -30,6 +30,12 @@ A stale state can only delay news, never lose it: ``server_time`` is the highest
 Reads and writes run in threads on pooled connections (psycopg 3 with psycopg_pool:
 the same synchronous calls serve the event loop's rare state loads and the threads);
 a pull reads one REPEATABLE READ snapshot.
+
+What ``_server.build_server`` makes from this module when ``database_url`` is set:
+the storage backend ``PgBackend`` (for ``_store.UserStores``), the counter of
+password checks ``PgAttemptCounter`` (``_login.AttemptCounter``'s methods) and the
+signing key of tokens (``shared_signing_key``, for ``_tokens.TokenSigner``). Each
+holds its own connections and applies the schema before its first use.
 """
 
 import asyncio
@@ -42,9 +48,9 @@ import threading
 import time
 from collections import OrderedDict
 
-from .. import config
 from ._items import ErrorList, chunked
-from ._store import LONG, PIECE, SQL_CHUNK, ST_STEP, encode, in_thread
+from ._store import LONG, PIECE, SQL_CHUNK, ST_STEP, encode
+from ._threads import in_thread
 
 logger = logging.getLogger("timetagger")
 
@@ -176,6 +182,33 @@ def apply_schema(conn):
                 (str(version),),
             )
     return found
+
+
+def prepare_database(url):
+    """Reach the database of ``url`` and bring its schema up to date (raises
+    ``DatabaseError`` when it cannot be used)."""
+    conn = connect(url, autocommit=True)
+    try:
+        apply_schema(conn)
+    except _psycopg().Error as err:
+        raise DatabaseError(f"cannot use the database: {err}".strip()) from None
+    finally:
+        conn.close()
+
+
+def shared_signing_key(url):
+    """The signing key of tokens kept in the database of ``url`` (created there on
+    first use): every process and host signs and checks with the same one."""
+    import secrets
+
+    conn = connect(url, autocommit=True)
+    try:
+        apply_schema(conn)
+        return signing_key_in(conn, secrets.token_urlsafe(32))
+    except _psycopg().Error as err:
+        raise DatabaseError(f"cannot use the database: {err}".strip()) from None
+    finally:
+        conn.close()
 
 
 def signing_key_in(conn, new_key):
@@ -393,7 +426,10 @@ def notice_text(username, changes):
 
 class Pull:
     """One consistent read for ``GET updates`` (see ``_store.Pull``): used in a
-    thread, ``with pull:`` opens a REPEATABLE READ snapshot on a pooled connection."""
+    thread, ``with pull:`` opens a REPEATABLE READ snapshot on a pooled connection.
+    Always ``big``: the API reads it in a thread, never on the event loop."""
+
+    big = True
 
     def __init__(self, store, username, since, everything, bound):
         self.store = store
@@ -653,6 +689,10 @@ class PgUserDB:
     def busy(self):
         return self.lock.locked()
 
+    def close(self, background=False):
+        """Nothing to let go of: the user has no connection of its own, and its
+        state stays known to the backend (kept current by the listener)."""
+
     # State
 
     def refresh(self):
@@ -777,13 +817,20 @@ class PgUserDB:
         return [bytes(row[0])] if row and row[0] else []
 
 
-# %% The store of this process
+# %% The storage backend of this process
 
 
-class PgStore:
-    """The database of ``config.database_url`` as this process uses it: a pool for
-    the threads, one connection for the event loop's state loads, the listener, and
-    the users whose state is known."""
+class PgBackend:
+    """The storage backend of one ``database_url`` (see ``_server.storage_backend``)
+    as this process uses it: a pool for the threads, one connection for the event
+    loop's state loads, the listener, and the users whose state is known.
+
+    For ``_store.UserStores``: ``exists(username)``, ``open(username)`` (a
+    ``PgUserDB``) and ``close()``. ``connections`` is None: no user holds a
+    connection of its own (``UserStores.counts()`` reports 0 connected users).
+    """
+
+    connections = None
 
     def __init__(self, url):
         self.url = url
@@ -792,17 +839,36 @@ class PgStore:
         self.listener = Listener(self)
         self.users = OrderedDict()
         self.heard = {}  # user -> the st of the last notice heard
-        self.pid = os.getpid()
         self.prepared = False
 
+    def __repr__(self):
+        return f"<PgBackend {self.url.partition('@')[2] or self.url!r}>"
+
+    def exists(self, username):
+        return self.get_user_db(username) is not None
+
+    def open(self, username):
+        return self.get_user_db(username, create=True)
+
+    def touch(self, db):
+        """A store ``UserStores`` kept is used again: it stays among the users whose
+        state the listener keeps current (one dropped meanwhile is read again)."""
+        if db.username in self.users:
+            self.users.move_to_end(db.username)
+        else:
+            db.forget()
+            self.users[db.username] = db
+
+    def warm(self):
+        """Apply the schema and connect the pool now (a process that serves
+        requests: not during the first login)."""
+        self.prepare_schema()
+        self.pool()
+
     def prepare_schema(self):
-        """Apply the schema (once per process)."""
+        """Apply the schema (once per backend)."""
         if not self.prepared:
-            conn = connect(self.url, autocommit=True)
-            try:
-                apply_schema(conn)
-            finally:
-                conn.close()
+            prepare_database(self.url)
             self.prepared = True
 
     def prepare(self):
@@ -924,64 +990,75 @@ class PgStore:
             self._pool = None
 
 
-_stores = {}
-
-
-def store():
-    """The PgStore of ``config.database_url`` in this process."""
-    url = config.database_url
-    current = _stores.get(url)
-    if current is None or current.pid != os.getpid():
-        current = _stores[url] = PgStore(url)
-    return current
-
-
-def get_user_db(username, create=False):
-    return store().get_user_db(username, create)
-
-
-def signing_key(new_key):
-    """The shared signing key (created from ``new_key`` when the database has none)."""
-    s = store()
-    s.prepare_schema()
-    conn = connect(s.url, autocommit=True)
-    try:
-        key = signing_key_in(conn, new_key)
-    finally:
-        conn.close()
-    if config.workers <= 1:
-        # This process will serve: its pool connects now, not during the first login.
-        s.pool()
-    return key
-
-
 # %% Counting password checks (see ``_login.AttemptCounter``)
 
 
 class PgAttemptCounter:
-    """``_login.AttemptCounter`` on the shared database: the checks of every process
-    and host are counted together. A reservation takes transaction-scoped advisory
-    locks on the address and then the user name (always in that order), so that
-    concurrent checks are counted one after the other."""
+    """``_login.AttemptCounter`` on the shared database of ``url``: the checks of
+    every process and host are counted together. A reservation takes
+    transaction-scoped advisory locks on the address and then the user name (always
+    in that order), so that concurrent checks are counted one after the other. The
+    checks run in one thread of their own, on one pooled connection (checked as it
+    is handed out, so a restart of the database costs no login)."""
 
-    def __init__(self):
+    def __init__(self, url):
         from concurrent.futures import ThreadPoolExecutor
 
+        self.url = url
         self.executor = ThreadPoolExecutor(1, thread_name_prefix="timetagger-logins")
         self.last_prune = 0.0
+        self._pool = None
+
+    def __repr__(self):
+        return f"<PgAttemptCounter {self.url.partition('@')[2] or self.url!r}>"
 
     async def call(self, func, *args):
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.executor, func, *args)
 
-    def reserve(self, ip, user):
-        """Count and reserve one check: (None, failures of the address, of the user
-        name), or raises ``_login.Blocked``."""
+    def pool(self):
+        """In the counter's thread: its pool of one connection (the schema is
+        applied first)."""
+        if self._pool is None:
+            from psycopg_pool import ConnectionPool
+
+            prepare_database(self.url)
+            self._pool = ConnectionPool(
+                self.url,
+                min_size=1,
+                max_size=1,
+                kwargs={
+                    "autocommit": True,
+                    "connect_timeout": 10,
+                    "application_name": "timetagger-logins",
+                },
+                open=True,
+                name="timetagger-logins",
+                check=ConnectionPool.check_connection,
+            )
+        return self._pool
+
+    def close(self):
+        """Close the pool once the checks under way are done (in their thread)."""
+
+        def close_pool():
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
+
+        self.executor.submit(close_pool)
+        self.executor.shutdown(wait=False)
+
+    def reserve(self, ip, user, limits):
+        """Count and reserve one check (within the ``login_*`` settings of
+        ``limits``): returns (failures of the address, of the user name), or raises
+        ``_login.Blocked``."""
         from ._login import GUARDED_TRIES, Blocked
 
         now = time.time()
-        since = now - config.login_window
-        with store().pool().connection() as conn, conn.transaction():
+        window = limits.login_window
+        since = now - window
+        with self.pool().connection() as conn, conn.transaction():
             conn.execute(
                 "SELECT pg_advisory_xact_lock(hashtext('tt-ip:' || %s)),"
                 " pg_advisory_xact_lock(hashtext('tt-user:' || %s))",
@@ -991,13 +1068,13 @@ class PgAttemptCounter:
                 "SELECT count(*), min(t) FROM tt_login_checks WHERE ip = %s AND t > %s",
                 (ip, since),
             ).fetchone()
-            if ip_count >= config.login_failures_per_ip:
-                raise Blocked(f"from {ip}", ip_oldest + config.login_window - now)
+            if ip_count >= limits.login_failures_per_ip:
+                raise Blocked(f"from {ip}", ip_oldest + window - now)
             (user_count,) = conn.execute(
                 "SELECT count(*) FROM tt_login_checks WHERE username = %s AND t > %s",
                 (user, since),
             ).fetchone()
-            if user_count >= config.login_failures_per_user:
+            if user_count >= limits.login_failures_per_user:
                 mine, mine_oldest = conn.execute(
                     "SELECT count(*), min(t) FROM tt_login_checks"
                     " WHERE username = %s AND ip = %s AND t > %s",
@@ -1006,7 +1083,7 @@ class PgAttemptCounter:
                 if mine >= GUARDED_TRIES:
                     raise Blocked(
                         f"for this user from {ip}",
-                        mine_oldest + config.login_window - now,
+                        mine_oldest + window - now,
                     )
             conn.execute(
                 "INSERT INTO tt_login_checks (username, ip, t) VALUES (%s, %s, %s)",
@@ -1015,21 +1092,11 @@ class PgAttemptCounter:
             if now - self.last_prune > 60:
                 self.last_prune = now
                 conn.execute("DELETE FROM tt_login_checks WHERE t <= %s", (since,))
-        return None, ip_count + 1, user_count + 1
+        return ip_count + 1, user_count + 1
 
     def succeeded(self, ip, user):
-        with store().pool().connection() as conn:
+        with self.pool().connection() as conn:
             conn.execute(
                 "DELETE FROM tt_login_checks WHERE username = %s AND ip = %s",
                 (user, ip),
             )
-
-
-_counter = {}
-
-
-def attempt_counter():
-    """This process's ``PgAttemptCounter``."""
-    if _counter.get("pid") != os.getpid():
-        _counter["pid"], _counter["counter"] = os.getpid(), PgAttemptCounter()
-    return _counter["counter"]

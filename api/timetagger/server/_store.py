@@ -10,8 +10,15 @@ redundant second index on the primary key, switch the file to WAL mode and write
 ``synchronous=NORMAL``: a committed transaction survives a crash of the process, and a
 commit costs no fsync. Checkpoints (which do fsync) run in a background thread once
 the WAL passes 64 MiB; past 128 MiB the writes wait until it is all copied, so that
-the WAL restarts from its beginning (see ``UserDB._catch_up``). Big writes use a
+the WAL restarts from its beginning (see ``UserDB._catch_up``). On a small file
+system both limits shrink to a share of its size (``wal_limits``). Big writes use a
 connection of their own that stays open, reading through a memory map.
+
+A new user's file is made whole under a temporary name and then linked into place
+(``create_user_file``). A storage error of a request is turned into its answer by
+``storage_failure`` (507 for a full disk, 503 for a damaged file, see ``_health``),
+which knows the request's file from ``current_user``; ``SQLiteFiles.admit`` refuses a
+quarantined file until it has been replaced.
 
 Each ``UserDB`` keeps one connection open for the event loop, and in memory: the
 highest ``st`` of each table, the reset time and the two token seeds. Before every use,
@@ -30,22 +37,33 @@ the users seen last keep their connections open between requests (MAX_CONNECTED)
 Reads return data, never an answer: a pull (``Pull``) gives the stored JSON texts in
 pieces from one snapshot, a time range (``RangeRead``) the texts one by one; the API
 handlers encode and compress them.
+
+Which object stores a user's data: ``UserStores`` maps a user name to its store
+object, for one storage backend. This module's backend is ``SQLiteFiles`` (a file per
+user, a ``UserDB`` per file); ``_server.storage_backend`` is where the backend is
+chosen: the other one, ``_pgstore.PgBackend`` (the ``database_url`` setting), has the
+same two methods, ``exists(username)`` and ``open(username)``, and store objects with
+``UserDB``'s public methods (see docs/api.md, "Storage backends").
 """
 
 import asyncio
+import contextvars
 import json
 import logging
 import math
 import os
+import secrets
 import sqlite3
 import time
 from collections import OrderedDict
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
-from .. import config
+from . import _health
 from ._items import ErrorList, chunked
 from ._memory import release_memory_soon
-from ._utils import user2filename
+from ._threads import in_thread
+from ._utils import datadir_path, user_file
 
 TABLE_INDICES = {
     "userinfo": ("!key", "st"),
@@ -59,28 +77,30 @@ EXTRA_INDICES = (
 )
 BUSY_TIMEOUT = 30  # seconds a write waits for another process's write
 MAX_OPEN = 256  # users whose state (seeds, highest st) is kept in memory
-MAX_CONNECTED = 8  # users whose connections stay open between their requests
+MAX_CONNECTED = 8  # users whose connections stay open however long they are idle
+CONNECTED_IDLE = 60  # seconds: users seen within them keep their connections too
+MAX_ACTIVE = 16  # ... but at most this many (each holds ~150 KiB)
 BIG_WRITE = 200  # items per PUT above which the write runs in a thread
 BIG_RANGE = 92 * 86400  # a GET records range wider than this runs in a thread
 WAL_SOFT = 64 * 2**20  # a WAL this big gets a background checkpoint
 WAL_HARD = 128 * 2**20  # a WAL this big is checkpointed before the next write
+WAL_DISK_SHARE = 64  # on a small disk the soft limit is 1/64 of the file system
+WAL_SOFT_MIN = 256 * 1024
 SQL_CHUNK = 500  # keys per "IN (...)" query
 MMAP_SIZE = 2**30  # bytes of a database file read through a memory map
 WRITER_CACHE_KIB = 16384  # page cache of the connection for big writes
 WRITER_IDLE = 30  # seconds without a big write after which that connection is closed
 READ_CACHE_KIB = 1024  # page cache of the other connections
 MANY = 2000  # items above which a pull scans the table instead of the st index
+SMALL_READ = 200  # items a pull may have to be read on the event loop
+READER_IDLE = 2  # seconds without a big read after which the reader is closed
+# (a burst of big reads shares it; an idle user's reader holds no memory for long)
 PIECE = 4000  # items per piece of a big read (about half a megabyte of JSON)
 ST_STEP = 0.0001
 
 logger = logging.getLogger("timetagger")
 encode = json.JSONEncoder(ensure_ascii=True).encode  # as itemdb encodes items
-_executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="timetagger-db")
 _checkpointer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="timetagger-ckpt")
-
-
-async def in_thread(func, *args):
-    return await asyncio.get_running_loop().run_in_executor(_executor, func, *args)
 
 
 # %% Connections and transactions
@@ -107,10 +127,30 @@ def connect(filename, cache_kib=READ_CACHE_KIB, mmap=False):
     conn.execute(f"PRAGMA cache_size=-{cache_kib}")
     # No checkpoints on commit: they are run in the background (see ``UserDB``), so
     # a write seldom waits for the fsync a checkpoint needs. When the WAL restarts,
-    # its file is cut back to WAL_SOFT (the space a busy user reuses).
+    # its file is cut back to the soft limit (the space a busy user reuses).
     conn.execute("PRAGMA wal_autocheckpoint=0")
-    conn.execute(f"PRAGMA journal_size_limit={WAL_SOFT}")
+    conn.execute(f"PRAGMA journal_size_limit={wal_limits(filename)[0]}")
     return conn
+
+
+_wal_limits = {}  # folder -> (soft, hard)
+
+
+def wal_limits(filename):
+    """The WAL sizes (soft, hard) for a file: WAL_SOFT and WAL_HARD, or on a small
+    file system 1/WAL_DISK_SHARE of its size (and twice that), so that the WAL of
+    a busy user never holds much of a small disk."""
+    folder = os.path.dirname(filename)
+    limits = _wal_limits.get(folder)
+    if limits is None:
+        try:
+            st = os.statvfs(folder)
+            share = st.f_blocks * st.f_frsize // WAL_DISK_SHARE
+        except OSError:
+            share = WAL_SOFT
+        soft = max(WAL_SOFT_MIN, min(WAL_SOFT, share))
+        limits = _wal_limits[folder] = (soft, soft * WAL_HARD // WAL_SOFT)
+    return limits
 
 
 def checkpoint(filename, mode="PASSIVE"):
@@ -148,6 +188,38 @@ def prepare(filename):
         conn.close()
         raise
     return conn
+
+
+def create_user_file(filename):
+    """Make a new user's file, complete with its web token seed, under a temporary
+    name in the same folder, and link it into place only then: a full disk or a
+    crash leaves no empty or half-made user file (the temporary one is removed on
+    failure; its name does not end with ``.db``, so no command takes it for a user).
+    A file another worker created meanwhile is kept, and this one dropped."""
+    folder, name = os.path.split(filename)
+    os.makedirs(folder, exist_ok=True)
+    temporary = os.path.join(
+        folder, f".{name}.new-{os.getpid()}-{secrets.token_hex(4)}"
+    )
+    try:
+        conn = prepare(temporary)
+        try:
+            transaction(conn, None, write_seed, "webtoken_seed", False)
+        finally:
+            conn.close()  # the last connection: the WAL is folded in and removed
+        try:
+            os.link(temporary, filename)  # never replaces a file
+        except FileExistsError:
+            pass
+        except OSError:  # a file system without hard links
+            if not os.path.exists(filename):
+                os.rename(temporary, filename)
+    finally:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            try:
+                os.unlink(temporary + suffix)
+            except FileNotFoundError:
+                pass
 
 
 class Known:
@@ -324,11 +396,25 @@ def write_seed(conn, known, name, rotate):
 # %% Read operations
 
 
-def read_pieces(conn, table, since=None):
+def count_items(conn, since, limit):
+    """The number of items (records and settings) with ``st >= since`` (None: of
+    all items), counted up to ``limit`` per table: cheap however many there are."""
+    total = 0
+    for table in ("records", "settings"):
+        if since is None:
+            sql, params = f"SELECT 1 FROM {table} LIMIT ?", (limit,)
+        else:
+            sql, params = f"SELECT 1 FROM {table} WHERE st >= ? LIMIT ?", (since, limit)
+        total += conn.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
+    return total
+
+
+def read_pieces(conn, table, since=None, few=False):
     """The stored JSON texts of a table's items (those with ``st >= since``, when
     given) as UTF-8 pieces, each the items of up to PIECE keys joined with ``", "``;
     no items give no piece. Each piece is built by SQLite itself (no decoding per
-    item), so a big table is never held as one text.
+    item), so a big table is never held as one text. ``few``: the caller knows that
+    fewer than MANY items have ``st >= since``.
 
     Run it inside a read transaction, for one consistent snapshot.
     """
@@ -336,10 +422,12 @@ def read_pieces(conn, table, since=None):
     if since is not None:
         # The st index is the way to a few items; for many, a scan of the table is
         # several times faster than one index lookup per item.
-        many = conn.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE st >= ? LIMIT ?)",
-            (since, MANY),
-        ).fetchone()[0]
+        many = 0
+        if not few:
+            many = conn.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE st >= ? LIMIT ?)",
+                (since, MANY),
+            ).fetchone()[0]
         if many < MANY:
             row = conn.execute(
                 f"SELECT CAST(group_concat(_ob, ', ') AS BLOB) FROM {table}"
@@ -375,38 +463,76 @@ def read_pieces(conn, table, since=None):
         lower = upper
 
 
-class Pull:
-    """One consistent read of a user's items for ``GET updates``, to be used in a
-    thread: ``with pull:`` opens a snapshot on a connection of its own (without a
-    memory map), ``server_time`` is known from then on, and ``pieces(table)`` gives
-    the items (see ``read_pieces``). Leaving the block ends the read."""
+class ThreadRead:
+    """How a read gets its connection. A small read (``big`` false) uses the event
+    loop's connection and must be done on the loop without awaiting; a big one is
+    meant for a thread and uses the user's kept reader connection (``UserDB.reader``,
+    lent to one read at a time; a second read at once gets a connection of its own),
+    given back to the user on the event loop when the read ends."""
 
-    def __init__(self, filename, since, everything, bound):
-        self.filename = filename
-        self.since = None if everything else since
-        self.bound = bound  # taken on the event loop, before the read
+    def __init__(self, db, big):
+        self.db = db
+        self.big = big
+        self.lent = db._lend_reader() if big else None
         self.conn = None
+
+    def _connect(self):
+        if not self.big:
+            self.db.refresh()
+            self.conn = self.db.conn
+        else:
+            conn, self.lent = self.lent, None
+            self.conn = conn if conn is not None else connect(self.db.filename)
+        return self.conn
+
+    def _release(self):
+        conn, self.conn = self.conn, None
+        if self.big and conn is not None:
+            try:  # the page cache a big read filled: a kept reader holds little
+                conn.execute("PRAGMA shrink_memory")
+            except sqlite3.Error:
+                conn.close()
+                return
+            self.db._give_back_reader(conn)
+
+    def __del__(self):  # never entered: the lent reader goes back
+        if self.lent is not None:
+            self.db._give_back_reader(self.lent)
+            self.lent = None
+
+
+class Pull(ThreadRead):
+    """One consistent read of a user's items for ``GET updates``: ``with pull:``
+    opens a snapshot, ``server_time`` is known from then on, and ``pieces(table)``
+    gives the items (see ``read_pieces``). Leaving the block ends the read. ``big``
+    (more than SMALL_READ items) tells to use it in a thread (see ``ThreadRead``)."""
+
+    def __init__(self, db, since, bound, big):
+        super().__init__(db, big)
+        self.since = since  # None: every item
+        self.bound = bound  # taken on the event loop, before the read
         self.server_time = None
 
     def __enter__(self):
-        self.conn = connect(self.filename)
+        conn = self._connect()
         try:
-            self.conn.execute("BEGIN")
-            self.server_time = max(highest_st(self.conn) + ST_STEP, self.bound)
+            conn.execute("BEGIN")
+            self.server_time = max(highest_st(conn) + ST_STEP, self.bound)
         except BaseException:
-            self.conn.close()
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            self._release()
             raise
         return self
 
-    def pieces(self, table):
-        return read_pieces(self.conn, table, self.since)
+    def pieces(self, table: str) -> Iterator[bytes]:
+        return read_pieces(self.conn, table, self.since, few=not self.big)
 
     def __exit__(self, *exc):
         try:
             self.conn.execute("COMMIT")
         finally:
-            self.conn.close()
-            self.conn = None
+            self._release()
 
 
 def _range_query(a, b, running):
@@ -453,41 +579,45 @@ def read_records(conn, a, b, running):
         yield text
 
 
-class RangeRead:
+class RangeRead(ThreadRead):
     """The records of a time range for ``GET records``: ``with read as texts:``
     gives their JSON texts one by one, from one query (one snapshot). A wide range
-    (``big``) is read on a connection of its own and should be used in a thread; a
-    narrow one uses the event loop's connection and must be read without awaiting."""
+    (``big``, more than BIG_RANGE seconds) is meant for a thread (see
+    ``ThreadRead``)."""
 
     def __init__(self, db, a, b, running):
-        self.db = db
+        super().__init__(db, abs(b - a) > BIG_RANGE)
         self.query = (a, b, running)
-        self.big = abs(b - a) > BIG_RANGE
-        self.conn = None
 
     def __enter__(self):
-        if self.big:
-            self.conn = connect(self.db.filename)
-        else:
-            self.db.refresh()
-            self.conn = self.db.conn
-        return read_records(self.conn, *self.query)
+        return read_records(self._connect(), *self.query)
 
     def __exit__(self, *exc):
-        if self.big:
-            self.conn.close()
-        self.conn = None
+        self._release()
 
 
 # %% The per-user object
 
 
 class UserDB:
-    """One user's database: a connection for the event loop and the hot state."""
+    """One user's database: a connection for the event loop and the hot state.
 
-    def __init__(self, username, filename):
+    ``other_writers``: other processes (workers) may write the file too (see
+    ``server_time``). ``connections``: the ``Connected`` set that limits how many
+    users keep their connections open (None: this one's stay open).
+    """
+
+    def __init__(
+        self,
+        username: str,
+        filename: str,
+        other_writers: bool = False,
+        connections: "Connected | None" = None,
+    ):
         self.username = username
         self.filename = filename
+        self.other_writers = other_writers
+        self.connections = connections
         self.conn = None
         self.lock = asyncio.Lock()  # serialises this process's writes for the user
         self.data_version = None
@@ -499,7 +629,11 @@ class UserDB:
         self.checkpointing = None  # the future of the background checkpoint
         self.writer = None  # the connection big writes use in a thread (warm cache)
         self.writer_timer = None  # closes the writer once big writes stop
+        self.reader = None  # the connection big reads use in a thread, when not lent
+        self.reader_timer = None  # closes the reader once big reads stop
+        self.loop = None  # the event loop the reader goes back to
         self.prepared = False  # the file has been checked by ``prepare``
+        self.wal_soft, self.wal_hard = wal_limits(filename)
         self.open()
 
     def __repr__(self):
@@ -513,25 +647,49 @@ class UserDB:
             self.prepared = True
         self.data_version = None  # unknown: the state is read again
         self.refresh()
-        _keep_connected(self)
+        if self.connections is not None:
+            self.connections.keep(self)
 
-    def close(self):
-        """Close the connections; the next ``refresh()`` opens them again."""
-        _connected.pop(self, None)
-        if self.writer_timer is not None:
-            self.writer_timer.cancel()
-            self.writer_timer = None
-        for name in ("conn", "writer"):
+    def close(self, background: bool = False) -> None:
+        """Close the connections; the next ``refresh()`` opens them again.
+
+        ``background``: close them in the checkpoint thread. Closing the last
+        connection to a file in WAL mode checkpoints it (an fsync), which must not
+        hold up the event loop when a busy user's connection is let go.
+        """
+        if self.connections is not None:
+            self.connections.forget(self)
+        for timer in ("writer_timer", "reader_timer"):
+            if getattr(self, timer) is not None:
+                getattr(self, timer).cancel()
+                setattr(self, timer, None)
+        for name in ("conn", "writer", "reader"):
             conn = getattr(self, name)
             if conn is not None:
-                conn.close()
                 setattr(self, name, None)
+                if background:
+                    _checkpointer.submit(conn.close)
+                else:
+                    conn.close()
 
-    def busy(self):
+    def quarantine(self) -> None:
+        """The file is damaged: close it (``_health`` keeps the user out until the
+        file is replaced) and prepare the new file when it is opened again."""
+        self.prepared = False
+        self.data_version = None
+        if not self.busy():
+            self.close()
+        elif self.conn is not None:
+            if self.connections is not None:
+                self.connections.forget(self)
+            self.conn.close()  # the writer is closed once its write is over
+            self.conn = None
+
+    def busy(self) -> bool:
         """A write of this process is running or waiting."""
         return self.lock.locked() or bool(self.inflight)
 
-    def refresh(self):
+    def refresh(self) -> None:
         """Re-read the state if another connection committed since we last looked."""
         if self.conn is None:
             self.open()
@@ -563,7 +721,7 @@ class UserDB:
         self.reset_time = reset_time
         self.highest = highest
 
-    def server_time(self, highest=None):
+    def server_time(self, highest: float | None = None) -> float:
         """What the client should send as ``since`` next time.
 
         Any write that commits later gets an ``st`` at least this large: at least
@@ -576,13 +734,50 @@ class UserDB:
         high = self.highest if highest is None else max(highest, self.highest)
         return max(high + ST_STEP, self.time_bound())
 
-    def time_bound(self):
+    def time_bound(self) -> float:
         bound = time.time()
-        if config.workers > 1:
+        if self.other_writers:
             bound -= 10.0
         if self.inflight:
             bound = min(bound, min(self.inflight.values()))
         return bound
+
+    # The reader: a connection for big reads in a thread, kept while they come
+
+    def _lend_reader(self):
+        """On the event loop: the kept reader (None when it is lent or closed: the
+        read opens a connection of its own)."""
+        self.loop = asyncio.get_running_loop()
+        conn, self.reader = self.reader, None
+        return conn
+
+    def _give_back_reader(self, conn):
+        """From any thread: the reader back to its user, on the event loop."""
+        loop = self.loop
+        try:
+            if loop is None or loop.is_closed():
+                raise RuntimeError("no event loop to give the reader back to")
+            loop.call_soon_threadsafe(self._keep_reader, conn)
+        except RuntimeError:
+            conn.close()
+
+    def _keep_reader(self, conn):
+        if self.reader is not None or self.conn is None:  # another one, or closed
+            conn.close()
+            return
+        self.reader = conn
+        if self.reader_timer is not None:
+            self.reader_timer.cancel()
+        self.reader_timer = self.loop.call_later(READER_IDLE, self._close_idle_reader)
+
+    def _close_idle_reader(self):
+        """READER_IDLE seconds after the last big read, the reader's page cache is
+        given back."""
+        self.reader_timer = None
+        if self.reader is not None:
+            self.reader.close()
+            self.reader = None
+            release_memory_soon()
 
     # Writes
 
@@ -594,13 +789,14 @@ class UserDB:
         thread with a connection of their own.
         """
         async with self.lock:
-            if self.wal_size() > WAL_HARD:
+            if self.wal_size() > self.wal_hard:
                 await self._catch_up()
             self.refresh()
             try:
                 if not big:
                     result, changes = transaction(self.conn, self._known, func, *args)
                     self._apply(changes)  # our own commit leaves data_version as is
+                    _health.wrote(self.filename)
                     return result
                 token = object()
                 self.inflight[token] = time.time()
@@ -612,6 +808,7 @@ class UserDB:
                     result, _ = await in_thread(
                         transaction, self.writer, None, func, *args
                     )
+                    _health.wrote(self.filename)
                     return result
                 finally:
                     del self.inflight[token]
@@ -648,7 +845,7 @@ class UserDB:
 
     def _maybe_checkpoint(self):
         """Start a background checkpoint when the WAL has grown (one at a time)."""
-        if self.checkpointing is not None or self.wal_size() <= WAL_SOFT:
+        if self.checkpointing is not None or self.wal_size() <= self.wal_soft:
             return
         future = asyncio.get_running_loop().run_in_executor(
             _checkpointer, checkpoint, self.filename
@@ -657,8 +854,12 @@ class UserDB:
 
         def done(fut):
             self.checkpointing = None
-            if not fut.cancelled() and fut.exception() is not None:
-                logger.warning("checkpoint of %s failed: %s", self, fut.exception())
+            err = None if fut.cancelled() else fut.exception()
+            if err is not None:
+                if _health.is_out_of_space(err, self.filename):
+                    _health.note_full(self.filename, err)  # logged once
+                else:
+                    logger.warning("checkpoint of %s failed: %s", self, err)
 
         future.add_done_callback(done)
 
@@ -666,7 +867,7 @@ class UserDB:
         """Under the write lock: checkpoint the whole WAL. A background checkpoint
         under a steady stream of writes never reaches the last frame, and SQLite
         restarts the WAL from its beginning only once every frame is in the
-        database file; so when the WAL passes WAL_HARD, the writes of this process
+        database file; so when the WAL passes its hard limit, the writes of this process
         wait while the rest is copied, and the next write restarts the WAL."""
         if self.checkpointing is not None:
             await asyncio.wait([self.checkpointing])
@@ -693,22 +894,24 @@ class UserDB:
             name, seed = changes["seed"]
             self.seeds[name] = seed
 
-    async def put_items(self, kind, entries, big=None):
+    async def put_items(
+        self, kind: str, entries, big: bool | None = None
+    ) -> tuple[list, list, ErrorList]:
         """``write_items`` of the entries; ``big`` (in a thread) defaults to whether
         there are more than BIG_WRITE of them (give it for a lazy iterable)."""
         if big is None:
             big = len(entries) > BIG_WRITE
         return await self.write(write_items, kind, entries, big=big)
 
-    async def force_reset(self):
+    async def force_reset(self) -> float:
         return await self.write(write_reset)
 
-    def confirm_seed(self, name, seed):
+    def confirm_seed(self, name: str, seed: str) -> bool:
         """Whether ``seed`` is the current seed ``name`` after all (``refresh()``
         already read the file's state: no)."""
         return False
 
-    async def get_seed(self, name, rotate=False):
+    async def get_seed(self, name: str, rotate: bool = False) -> str:
         self.refresh()
         seed = self.seeds.get(name)
         if seed and not rotate:
@@ -717,17 +920,22 @@ class UserDB:
 
     # Reads
 
-    def pull(self, since, everything):
-        """A ``Pull`` of the items with ``st >= since`` (or of all), to be read in a
-        thread. Its server_time is at least what ``server_time()`` says now."""
+    def pull(self, since: float, everything: bool) -> Pull:
+        """A ``Pull`` of the items with ``st >= since`` (or of all). Up to
+        SMALL_READ of them are read on the event loop's connection; more make a big
+        pull, for a thread. Its server_time is at least what ``server_time()`` says
+        now."""
+        self.refresh()
+        since = None if everything else since
+        big = count_items(self.conn, since, SMALL_READ + 1) > SMALL_READ
         bound = max(self.time_bound(), self.highest + ST_STEP)
-        return Pull(self.filename, since, everything, bound)
+        return Pull(self, since, bound, big)
 
-    def records_in_range(self, a, b, running):
+    def records_in_range(self, a: float, b: float, running: bool | None) -> RangeRead:
         """A ``RangeRead`` of the records overlapping [a, b] (see ``read_records``)."""
         return RangeRead(self, a, b, running)
 
-    def settings_pieces(self):
+    def settings_pieces(self) -> list[bytes]:
         """The stored JSON texts of all settings, as pieces (see ``read_pieces``)."""
         self.refresh()
         self.conn.execute("BEGIN")
@@ -737,53 +945,171 @@ class UserDB:
             self.conn.execute("COMMIT")
 
 
-# %% The open databases of this process
+# %% The user stores of this process
 
 
-_open = OrderedDict()  # (datadir, username) -> UserDB, least recently used first
-# The UserDBs whose connections are open, least recently used first. An open
-# connection holds about 160 KiB (and its page cache, up to READ_CACHE_KIB); the
-# connections of the users seen longest ago are closed, and opened again (in under
-# a millisecond) at their next request.
-_connected = OrderedDict()
+class Connected:
+    """The UserDBs whose connections are open, least recently used first.
 
-
-def _keep_connected(db):
-    _connected[db] = None
-    _connected.move_to_end(db)
-    excess = len(_connected) - MAX_CONNECTED
-    for old in list(_connected)[:excess] if excess > 0 else ():
-        if old is not db and not old.busy():
-            old.close()
-
-
-def get_user_db(username, create=False):
-    """The UserDB of a user; None when it does not exist (and ``create`` is false).
-
-    The caller makes sure the name is acceptable (``username_problem``). With
-    ``database_url`` set, the user's storage is in PostgreSQL (``_pgstore``).
+    An open connection holds some tens of KiB (and its page cache, up to
+    READ_CACHE_KIB). The users seen in the last CONNECTED_IDLE seconds keep theirs
+    (up to MAX_ACTIVE of them), so that a busy server does not close and open the
+    connections of its active users over and over (each close of a file's last
+    connection checkpoints it); of the others, only the MAX_CONNECTED seen last keep
+    theirs. A closed connection is opened again (in under a millisecond) at the
+    user's next request; it is closed in a thread (see ``UserDB.close``).
     """
-    if config.database_url:
-        from ._pgstore import get_user_db as get_pg_user_db
 
-        return get_pg_user_db(username, create)
-    key = (config.datadir, username)
-    db = _open.get(key)
-    if db is not None:
-        _open.move_to_end(key)
-        if db in _connected:
-            _connected.move_to_end(db)
+    def __init__(self):
+        self.dbs = OrderedDict()  # UserDB -> time of its last use (monotonic)
+
+    def __contains__(self, db):
+        return db in self.dbs
+
+    def keep(self, db: UserDB) -> None:
+        self.dbs[db] = time.monotonic()
+        self.dbs.move_to_end(db)
+        self._close_idle(db)
+
+    def touch(self, db: UserDB) -> None:
+        if db in self.dbs:
+            self.dbs[db] = time.monotonic()
+            self.dbs.move_to_end(db)
+            self._close_idle(db)
+
+    def _close_idle(self, current):
+        if len(self.dbs) <= MAX_CONNECTED:
+            return
+        idle_since = time.monotonic() - CONNECTED_IDLE
+        skipped = []  # busy ones stay open, and in their place
+        for old, last_use in list(self.dbs.items()):
+            if len(self.dbs) <= MAX_CONNECTED:
+                break
+            if last_use > idle_since and len(self.dbs) <= MAX_ACTIVE:
+                break  # the rest were seen more recently still
+            if old is current or old.busy():
+                skipped.append(old)
+                if len(skipped) > 8:
+                    break  # never scan a long list on the event loop
+                continue
+            old.close(background=True)
+
+    def forget(self, db: UserDB) -> None:
+        self.dbs.pop(db, None)
+
+
+class SQLiteFiles:
+    """The SQLite storage backend of one data directory: a file per user under
+    ``<datadir>/users`` (see ``_utils.user_file``), a ``UserDB`` per file.
+    ``workers`` > 1: other processes write the same files."""
+
+    def __init__(self, datadir: str, workers: int = 1):
+        self.folder = datadir_path(datadir, "users")
+        self.other_writers = workers > 1
+        self.connections = Connected()
+
+    def __repr__(self):
+        return f"<SQLiteFiles {self.folder!r}>"
+
+    def exists(self, username: str) -> bool:
+        return os.path.isfile(user_file(self.folder, username))
+
+    def admit(self, username: str, db: "UserDB | None") -> None:
+        """Before a request uses a user's file: note it as the request's file (for
+        ``storage_failure``), and refuse it (503) while it is quarantined as
+        damaged (until ``repair`` has put another file in its place)."""
+        filename = db.filename if db is not None else user_file(self.folder, username)
+        current_user.set((filename, db))
+        if _health.damaged and _health.still_damaged(filename):
+            raise _health.Damaged()
+
+    def open(self, username: str) -> UserDB:
+        """The user's store, its file created (whole, see ``create_user_file``)
+        when absent."""
+        filename = user_file(self.folder, username)
+        if not os.path.isfile(filename):
+            create_user_file(filename)
+            _health.wrote(filename)
+        db = UserDB(username, filename, self.other_writers, self.connections)
+        current_user.set((filename, db))
         return db
-    filename = user2filename(username)
-    if not os.path.isfile(filename):
-        if not create:
+
+    def touch(self, db: UserDB) -> None:
+        """The store is being used again (it keeps its connection longer)."""
+        self.connections.touch(db)
+
+
+class UserStores:
+    """The one place that maps a user name to its store object, for one backend
+    (see ``_server.storage_backend``). The stores of the MAX_OPEN users seen last are
+    kept (their seeds and highest ``st`` stay in memory); older ones are closed."""
+
+    def __init__(self, backend):
+        self.backend = backend
+        self.open = OrderedDict()  # username -> store, least recently used first
+
+    def __repr__(self):
+        return f"<UserStores of {self.backend!r}>"
+
+    def get(self, username: str, create: bool = False) -> "UserDB | None":
+        """The store of a user; None when it does not exist (and ``create`` is
+        false). The caller makes sure the name is acceptable (``username_problem``).
+        """
+        db = self.open.get(username)
+        admit = getattr(self.backend, "admit", None)
+        if admit is not None:
+            admit(username, db)  # may refuse the user (503, a damaged file)
+        if db is not None:
+            self.open.move_to_end(username)
+            touch = getattr(self.backend, "touch", None)
+            if touch is not None:
+                touch(db)
+            return db
+        if not create and not self.backend.exists(username):
             return None
-        os.makedirs(os.path.dirname(filename), exist_ok=True)
-    db = UserDB(username, filename)
-    _open[key] = db
-    if len(_open) > MAX_OPEN:
-        for name, old in list(_open.items())[: len(_open) - MAX_OPEN]:
-            if not old.busy():
-                del _open[name]
-                old.close()
-    return db
+        db = self.backend.open(username)
+        self.open[username] = db
+        if len(self.open) > MAX_OPEN:
+            for name, old in list(self.open.items())[: len(self.open) - MAX_OPEN]:
+                if not old.busy():
+                    del self.open[name]
+                    old.close()
+        return db
+
+    def counts(self) -> tuple[int, int]:
+        """(users whose state is in memory, users whose connections are open)."""
+        connections = getattr(self.backend, "connections", None)
+        return len(self.open), len(connections.dbs) if connections is not None else 0
+
+    def close(self) -> None:
+        """Close every store without a write under way (the others close when
+        they are no longer used), then the backend's own resources (its optional
+        ``close()``: PostgreSQL's pool and listener)."""
+        for name, db in list(self.open.items()):
+            if not db.busy():
+                del self.open[name]
+                db.close()
+        close_backend = getattr(self.backend, "close", None)
+        if close_backend is not None:
+            close_backend()
+
+
+# The user file the current request works on (each request runs in a task of its
+# own, with its own context): ``storage_failure`` knows from it which file failed.
+current_user = contextvars.ContextVar("timetagger_current_user", default=None)
+
+
+def storage_failure(err: BaseException) -> "_health.HTTPError | None":
+    """The answer to a storage error of the current request (see ``current_user``):
+    507 for a full disk, 503 for a damaged file (closed and quarantined), or None
+    for any other error."""
+    filename, db = current_user.get() or (None, None)
+    if filename is None:
+        return None
+    if _health.is_damage(err):
+        if db is not None:
+            db.quarantine()
+        return _health.mark_damaged(filename, err)
+    if _health.is_out_of_space(err, filename):
+        return _health.out_of_space(filename, err)
+    return None

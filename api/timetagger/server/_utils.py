@@ -1,4 +1,4 @@
-"""Where data lives: ``data_path`` turns the ``datadir`` setting into paths (the only
+"""Where data lives: ``datadir_path`` turns a ``datadir`` setting into paths (the only
 place that expands it), and each user has one SQLite file under ``<datadir>/users/``.
 
 ``user2filename`` and ``filename2user`` convert between a user name and its database
@@ -17,27 +17,37 @@ from .. import config
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
-def data_path(*parts):
-    """An absolute path inside ``config.datadir`` (``~`` expanded): the one place
-    where the data directory setting becomes a path."""
-    return os.path.join(os.path.abspath(os.path.expanduser(config.datadir)), *parts)
+def datadir_path(datadir: str, *parts: str) -> str:
+    """An absolute path inside the data directory ``datadir`` (a setting's value,
+    ``~`` expanded): the one place where that setting becomes a path."""
+    return os.path.join(os.path.abspath(os.path.expanduser(datadir)), *parts)
 
 
-def users_dir():
+def data_path(*parts: str) -> str:
+    """An absolute path inside ``config.datadir``."""
+    return datadir_path(config.datadir, *parts)
+
+
+def users_dir() -> str:
     """The absolute directory that holds the user databases."""
     return data_path("users")
 
 
-def user2filename(user):
-    """Convert a username (e.g. email address) to the corresponding absolute filename."""
+def user_file(folder: str, user: str) -> str:
+    """The database file of ``user`` in the folder of user databases ``folder``."""
     if not isinstance(user, str) or not user:
         raise ValueError("user2filename() needs a non-empty user name")
     clean = _UNSAFE.sub("-", user)
     b64 = base64.urlsafe_b64encode(user.encode("utf-8")).decode("ascii")
-    return os.path.join(users_dir(), f"{clean}~{b64}.db")
+    return os.path.join(folder, f"{clean}~{b64}.db")
 
 
-def username_problem(user):
+def user2filename(user: str) -> str:
+    """Convert a username (e.g. email address) to the corresponding absolute filename."""
+    return user_file(users_dir(), user)
+
+
+def username_problem(user: str) -> str | None:
     """Why ``user`` cannot be a user name (a short text), or None when it can.
 
     Any non-empty text is allowed as long as its database file name fits in the
@@ -51,12 +61,12 @@ def username_problem(user):
         user.encode("utf-8")
     except UnicodeEncodeError:
         return "the user name is not valid text"
-    if len(os.path.basename(user2filename(user)).encode()) > 255:
+    if len(user_file("", user).encode()) > 255:
         return "the user name is too long"
     return None
 
 
-def filename2user(filename):
+def filename2user(filename: str) -> str:
     """Convert a (relative or absolute) filename to the corresponding username."""
     name = os.path.basename(filename)
     if name.endswith(".db"):

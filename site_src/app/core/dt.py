@@ -385,15 +385,20 @@ def round_to_day(t):
 
 
 def get_week(t, first_day_of_week=1):
-    """``[week_year, week_number]`` of ``t``: ISO-8601 style numbering generalised
-    to the configured first day of the week (week 1 is the first week with at
-    least four days in the new year; its year is the week-year)."""
+    """``[week_year, week_number]`` of ``t``, numbered as the original does (TL-03):
+    a week (starting on the configured day) belongs to the year of its fourth day,
+    and is numbered by the ISO week (Monday-based) it overlaps most, counted from
+    the Monday of ISO week 1 of that year (the week with 4 January). With weeks
+    starting on Monday this is ISO-8601; a Sunday week gets the number of the ISO
+    week that starts the next day."""
     start = floor(t, "1W", first_day_of_week)
     d = _date(start)
     mid = window.Date(d.getFullYear(), d.getMonth(), d.getDate() + 3, 12)
     y = mid.getFullYear()
-    doy = _epoch_day(y, mid.getMonth(), mid.getDate()) - _epoch_day(y, 0, 1)
-    return [y, Math.floor(doy / 7) + 1]
+    jan4 = window.Date(y, 0, 4, 12)
+    monday1 = _epoch_day(y, 0, 4) - (jan4.getDay() + 6) % 7
+    days = _epoch_day(d.getFullYear(), d.getMonth(), d.getDate()) - monday1
+    return [y, 1 + Math.round(days / 7)]
 
 
 def get_weeknumber(t, first_day_of_week=1):

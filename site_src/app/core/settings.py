@@ -32,6 +32,9 @@ SYNCED_DEFAULTS = {
     "today_end_offset": "",
     "show_stopwatch": True,
     "tag_presets": [],
+    "currency": "",  # shown after the report's amounts (hourly rates: taginfo)
+    "work_week": [],  # the working weekdays (0 = Sunday); empty: follow workdays
+    "days_off": [],  # "YYYY-MM-DD" texts: days that lower the targets (core/targets)
 }
 
 # ST-09..ST-17: this device only. Quirk 4 fixed: report_grouping defaults to "none".
@@ -223,6 +226,12 @@ def peek(key):
     if _has(SYNCED_DEFAULTS, key):
         return SYNCED_DEFAULTS[key]
     return None
+
+
+def synced_keys():
+    """The keys of the synced settings that are stored (e.g. every ``taginfo``)."""
+    synced = _state.synced if _state.store is not None else _state.memory
+    return [key for key in synced.keys()]
 
 
 def set(key, value):

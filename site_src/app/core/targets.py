@@ -8,18 +8,110 @@ purpose, because it makes "day" mean "a working day": with Monday-Friday, a day
 target of 8 h becomes 40 h in a week view and 0 h on a Saturday. A range without
 work hours therefore has no target; ``target_progress`` then says so instead of
 dividing by zero.
+
+Work weeks and days off: wherever a ``workdays`` value is taken, a *work calendar*
+(``calendar(...)``: ``{free, off}``) works too: ``free`` the free weekdays (0 = Sunday)
+from the user's own work week (synced setting ``work_week``: the working weekdays;
+empty follows ``workdays``), ``off`` the days off (synced setting ``days_off``:
+``YYYY-MM-DD`` texts). A day off counts as a free day, so it lowers the targets of the
+week and month it is in (``targetglance.period_target``). What only the targets
+panel needs lives in ``targetglance`` (loaded with the dialogs, not on first load).
 """
+
+from pscript import window
 
 from . import dt
 
 PERIODS = ["day", "week", "month", "year"]
+MAX_DAYS_OFF = 1000  # keep the synced list (and the lookups) small
 ESTIMATE_LOW = 0.93  # factors outside [0.93, 1.034] are estimates ("~ ")
 ESTIMATE_HIGH = 1.034
 
 
+def clean_work_week(value):
+    """The working weekdays of the ``work_week`` setting as sorted numbers 0..6, or
+    [] (follow ``workdays``) for anything that is not a list of such numbers."""
+    if not isinstance(value, list):
+        return []
+    days = []
+    for v in value:
+        if not isinstance(v, float) or v != Math.floor(v) or v < 0 or v > 6:
+            return []
+        if days.indexOf(v) < 0:
+            days.append(v)
+    return [d for d in [0, 1, 2, 3, 4, 5, 6] if days.indexOf(d) >= 0]
+
+
+def clean_days_off(value):
+    """The ``days_off`` setting as a list of ``YYYY-MM-DD`` texts (valid dates only,
+    sorted, unique, at most MAX_DAYS_OFF of the latest); anything else is left out."""
+    days = []
+    if not isinstance(value, list):
+        return days
+    for v in value:
+        if not isinstance(v, str) or not RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$").test(v):
+            continue
+        parts = v.split("-")
+        t = dt.make_time(int(parts[0]), int(parts[1]), int(parts[2]))
+        if dt.format_isodate(t) != v:
+            continue  # e.g. 2024-02-30
+        if days.indexOf(v) < 0:
+            days.append(v)
+    days.sort()
+    return days[-MAX_DAYS_OFF:] if len(days) > MAX_DAYS_OFF else days
+
+
+def calendar(workdays=0, work_week=None, days_off=None):
+    """The work calendar ``{free, off}`` from the settings ``workdays`` (ST-02),
+    ``work_week`` and ``days_off`` (see the module docstring)."""
+    week = clean_work_week(work_week)
+    if len(week):
+        free = [d for d in [0, 1, 2, 3, 4, 5, 6] if week.indexOf(d) < 0]
+    else:
+        free = free_weekdays(workdays)
+    off = {}
+    for day in clean_days_off(days_off):
+        off[day] = True
+    return {"free": free, "off": off}
+
+
+_last_calendar = {"key": None, "value": None}
+
+
+def user_calendar(get):
+    """The user's work calendar from the settings (``get(key)``, e.g. settings.peek);
+    the last one is kept, as the overview asks on every update."""
+    workdays = get("workdays") or 0
+    work_week = get("work_week")
+    days_off = get("days_off")
+    key = window.JSON.stringify([workdays, work_week, days_off])
+    if key != _last_calendar.key:
+        _last_calendar.value = calendar(workdays, work_week, days_off)
+        _last_calendar.key = key
+    return _last_calendar.value
+
+
+def days_off_of(workdays):
+    """The days off of a work calendar (``{YYYY-MM-DD: True}``), or None."""
+    if isinstance(workdays, dict) and workdays.off:
+        return workdays.off
+    return None
+
+
+def is_free_day(t, workdays=0):
+    """Whether the local day of ``t`` is free: a free weekday, or a day off."""
+    if free_weekdays(workdays).indexOf(dt.weekday(t)) >= 0:
+        return True
+    off = days_off_of(workdays)
+    return bool(off and off[dt.format_isodate(t)])
+
+
 def free_weekdays(workdays=0):
     """The free days of the week (0 = Sunday) for the workdays setting: 2 = Monday to
-    Friday (Saturday and Sunday free), 1 = Monday to Saturday, 0 = every day."""
+    Friday (Saturday and Sunday free), 1 = Monday to Saturday, 0 = every day; for a
+    work calendar its ``free`` days."""
+    if isinstance(workdays, dict):
+        return workdays.free or []
     if workdays == 2:
         return [6, 0]
     elif workdays == 1:
@@ -29,15 +121,19 @@ def free_weekdays(workdays=0):
 
 def free_seconds(t1, t2, workdays=0):
     """Seconds of ``[t1, t2)`` that fall on free days (local calendar days, so a
-    daylight-saving day counts 23 or 25 hours)."""
+    daylight-saving day counts 23 or 25 hours); with a work calendar days off too."""
     free = free_weekdays(workdays)
-    if len(free) == 0 or t2 <= t1:
+    off = days_off_of(workdays)
+    if (len(free) == 0 and not off) or t2 <= t1:
         return 0
     total = 0
     day = dt.day_start(t1)
     while day < t2:
         next_day = dt.add(day, "1D")
-        if free.indexOf(dt.weekday(day)) >= 0:
+        is_free = free.indexOf(dt.weekday(day)) >= 0
+        if not is_free and off:
+            is_free = off[dt.format_isodate(day)] is True
+        if is_free:
             total += max(0, min(next_day, t2) - max(day, t1))
         day = next_day
     return total

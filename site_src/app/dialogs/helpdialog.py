@@ -100,6 +100,10 @@ class HelpDialog(BaseDialog):
             " data-autofocus>Close</button></div>"
         )
         self.footer.querySelector("button").onclick = lambda e: self.close()
+        # A long list scrolls (a phone): the keyboard must be able to scroll it too.
+        self.body.tabIndex = 0
+        self.body.setAttribute("role", "region")
+        self.body.setAttribute("aria-label", "Keyboard shortcuts")
         self._show(callback)
         return self
 

@@ -1,15 +1,25 @@
-"""The main menu (TL-29): a popup at the top left with the pages (home, keyboard
-shortcuts), managing records (search, import, export), settings and the account (log
-in or out).
+"""The main menu (TL-29): a popup at the top left with the pages and help (home, the
+guide and its tips, keyboard shortcuts, what is new in this version or, with a red
+dot, that a new version is ready: SK-10, SY-23), managing records (search, import,
+export), settings and the account (log in or out).
 
 ``menu_entries(info)`` decides what the menu holds from a plain description of the
 situation (pure, tested in node); ``MenuDialog(app).open()`` shows it and opens the
 chosen dialog.
 """
 
+from pscript import window
+
 from ..core import env, icons, markup
 from ..reports import exportdialog, importdialog
-from . import basedialog, helpdialog, searchdialog, settingsdialog
+from . import (
+    basedialog,
+    guidedialog,
+    helpdialog,
+    searchdialog,
+    settingsdialog,
+    targetsdialog,
+)
 
 BaseDialog = basedialog.BaseDialog
 
@@ -17,7 +27,8 @@ BaseDialog = basedialog.BaseDialog
 def menu_entries(info):
     """The menu's sections from a plain description of the situation.
 
-    ``info``: ``{kind, username, usable, logged_in, can_install}``. Returns
+    ``info``: ``{kind, username, usable, logged_in, can_install, version,
+    new_version}`` (``new_version``: a new version has taken over). Returns
     ``{intro, sections: [[title, [[id, label, icon]]]], install}`` (pure, for tests).
     """
     kind = info.kind
@@ -31,12 +42,24 @@ def menu_entries(info):
         intro = "Not signed in"
     pages = [
         ["home", "Homepage", "home"],
+        ["guide", "Guide", "book"],
+        ["tips", "Tips", "info"],
         ["shortcuts", "Keyboard shortcuts", "keyboard"],
     ]
+    if info.new_version:
+        label = "New version available"
+        if info.version and info.new_version != "new":
+            label += ": " + info.version + " \u2192 " + info.new_version
+        pages.append(["update", label, "gift"])
+    elif info.version:
+        pages.append(["changes", "What's new in version " + info.version, "gift"])
+    else:
+        pages.append(["changes", "What's new", "gift"])
     sections = [["Pages and help", pages]]
     if info.usable:
         manage = [
             ["search", "Search records", "search"],
+            ["targets", "Targets", "hourglass"],
             ["import", "Import records", "import"],
             ["export", "Export all records", "export"],
         ]
@@ -71,6 +94,7 @@ class MenuDialog(BaseDialog):
             "usable": usable,
             "logged_in": bool(kind == "connected" and username),
             "version": env.get_version(),
+            "new_version": self._app.new_version or "",
             "can_install": bool(self._app.install_prompt),
         }
 
@@ -87,10 +111,15 @@ class MenuDialog(BaseDialog):
             )
             for entry in section[1]:
                 href = self._href(entry[0])
+                cls = (
+                    "tt-menu-item tt-has-dot"
+                    if entry[0] == "update"
+                    else "tt-menu-item"
+                )
                 if href:
-                    html += '<a class="tt-menu-item" href="' + markup.escape(href) + '"'
+                    html += '<a class="' + cls + '" href="' + markup.escape(href) + '"'
                 else:
-                    html += '<a class="tt-menu-item" href="#" role="button"'
+                    html += '<a class="' + cls + '" href="#" role="button"'
                 html += ' data-entry="' + entry[0] + '">'
                 html += (
                     icons.icon(entry[2])
@@ -145,6 +174,8 @@ class MenuDialog(BaseDialog):
                 prompt.prompt()
         elif entry == "search":
             searchdialog.SearchDialog(app).open()
+        elif entry == "targets":
+            targetsdialog.TargetsDialog(app).open()
         elif entry == "import":
             importdialog.ImportDialog(app).open()
         elif entry == "export":
@@ -153,3 +184,11 @@ class MenuDialog(BaseDialog):
             settingsdialog.SettingsDialog(app).open()
         elif entry == "shortcuts":
             helpdialog.HelpDialog(app).open()
+        elif entry == "guide":
+            guidedialog.GuideDialog(app).open("guide")
+        elif entry == "tips":
+            guidedialog.GuideDialog(app).open("guide", "tips")
+        elif entry == "changes":
+            guidedialog.GuideDialog(app).open("changes")
+        elif entry == "update":
+            window.location.reload()

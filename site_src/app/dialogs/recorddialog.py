@@ -20,7 +20,7 @@ final description, stopping the other timers) are tested in node.
 from pscript import window
 
 from ..core import dt, icons, markup, settings, tags
-from . import autocomplete, basedialog, presetsdialog, timeeditor
+from . import autocomplete, basedialog, overlapnote, presetsdialog, timeeditor
 
 MAX_CHARS = 255  # quirk 2: the server accepts descriptions shorter than 256
 RESUME_LOOKBACK = 7 * 86400  # RC-03
@@ -204,6 +204,10 @@ class RecordDialog(BaseDialog):
             self.body.querySelector(".tt-time"), self._on_time_change
         )
         self._editor.open(mode, record.t1, record.t2, self._other_records)
+        self._overlap = overlapnote.OverlapNote(
+            self._app, self.body.querySelector(".tt-overlap-note"), self._fix_own_end
+        )
+        self._update_overlaps()
         self._sources = autocomplete.sources_for(self._store)
         self._ac = autocomplete.Autocomplete(
             self._desc, self._get_sources, self._on_desc_accept, self.node
@@ -248,6 +252,7 @@ class RecordDialog(BaseDialog):
             + "</div>"
             + '<div class="tt-field tt-time-field"><div class="tt-label">Time</div>'
             + '<div class="tt-time"></div></div>'
+            + '<div class="tt-overlap-note" role="status" hidden></div>'
             + '<p class="tt-readonly-note" hidden>'
             + ic("info")
             + q("This account is read-only: changes cannot be saved.")
@@ -405,6 +410,17 @@ class RecordDialog(BaseDialog):
         self._mode = timeeditor.mode_after_change(self._mode, was_running, t1 == t2)
         self._mark_edited()
         self._update_mode()
+        self._update_overlaps()
+
+    def _update_overlaps(self):
+        # Starting a record stops the running ones: no overlap worth telling there.
+        if self._mode != "start":
+            self._overlap.update(self._record)
+
+    def _fix_own_end(self, t1, t2):
+        """The overlap fix for this record: it ends where the later one begins."""
+        self._editor.set_times(t1, t2)
+        self._on_time_change(t1, t2)
 
     def _mark_edited(self):
         if not self._edited:

@@ -6,8 +6,9 @@ A query like ``#client1 !#paid invoice !draft`` (module ``search``: tags to incl
 live under the field ("Search rules"); the field completes tags (every tag used, like
 the record dialog's tag suggestions, without presets or descriptions). Search (or
 Enter) lists every matching record, newest first: its date goes to that day in the
-timeline (the dialog closes), its description opens the record dialog, and the list
-is refreshed after an edit. Long lists show 200 at a time ("Show more"). With tags
+timeline (the dialog closes), its description opens the record dialog; saving there
+closes the search too (the timeline shows the change), cancelling comes back to
+the list. Long lists show 200 at a time ("Show more"). With tags
 in the query, "Manage" opens the tag dialog (one tag) or the tag-combination dialog
 (several, SK-04). The last query is kept while the page is open.
 
@@ -225,7 +226,12 @@ class SearchDialog(BaseDialog):
         fresh = store.records.get_by_key(record.key) if store else None
 
         def after(value=None):
-            if self._is_shown:
+            # Saved (or deleted): the search is done, the timeline shows the change.
+            # Cancelled: back to the results.
+            if value:
+                self.close()
+                _call_redraw(self._app)
+            elif self._is_shown:
                 self.run()
 
         recorddialog.RecordDialog(self._app).open("edit", fresh or record, after)
@@ -245,3 +251,8 @@ class SearchDialog(BaseDialog):
             tagdialogs.TagDialog(self._app).open(inc[0], after)
         else:
             tagdialogs.TagComboDialog(self._app).open(" ".join(inc), after)
+
+
+def _call_redraw(app):
+    if app.request_redraw:
+        app.request_redraw()

@@ -97,6 +97,26 @@ def _time_controls(now):
     ]
 
 
+# The currencies offered for the report's amounts (any code works when synced).
+CURRENCIES = [
+    ["", "None (amounts only)"],
+    ["EUR", "EUR"],
+    ["USD", "USD"],
+    ["GBP", "GBP"],
+    ["CHF", "CHF"],
+    ["CAD", "CAD"],
+    ["AUD", "AUD"],
+    ["JPY", "JPY"],
+    ["INR", "INR"],
+    ["BRL", "BRL"],
+    ["SEK", "SEK"],
+    ["NOK", "NOK"],
+    ["DKK", "DKK"],
+    ["PLN", "PLN"],
+    ["CZK", "CZK"],
+]
+
+
 def _appearance_controls():
     """ST-09, ST-10: theme and width (this device)."""
     return [
@@ -143,7 +163,10 @@ def controls(now=None):
         [
             "user",
             "User settings",
-            [["Time representation", _time_controls(now)], ["Misc", [stopwatch]]],
+            [
+                ["Time representation", _time_controls(now)],
+                ["Misc", [stopwatch, _select("currency", "Currency", CURRENCIES)]],
+            ],
         ],
         [
             "device",

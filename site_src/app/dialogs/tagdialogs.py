@@ -19,12 +19,14 @@ Quirk 8 fixed: Random always gives six hex digits. The palette was made with HSL
 (saturation 85, lightness 38/52/66/80, hues 0 to 324 in steps of 36), computed once
 with the ``hsluv`` package; the values are constants here. Pure helpers
 (``random_color``, ``normalize_color``, ``parse_new_tags``, ``rename_ds``,
-``records_to_rename``, ``targets_from_form``) are tested in node.
+``records_to_rename``, ``targets_from_form``, ``parse_rate``) are tested in node.
+The tag dialog also sets the tag's hourly rate (``taginfo`` ``rate``; earnings: reports).
 """
 
 from pscript import window
 
 from ..core import colors, dt, icons, markup, settings, taginfo, tags, targets
+from ..reports import reports
 from . import basedialog
 
 PALETTE = [
@@ -115,6 +117,25 @@ def records_to_rename(records, old_tags):
     return found
 
 
+def renamed_selection(selected, old_tags, new_tags):
+    """The overview's tag filter after a rename (TL-23): when it holds all of
+    ``old_tags``, they are replaced (at the first one's place) by ``new_tags``;
+    otherwise it is unchanged. Returns a new list, or None when unchanged."""
+    for tag in old_tags:
+        if tag not in selected:
+            return None
+    out = []
+    for tag in selected:
+        if tag in old_tags:
+            if tag == old_tags[0]:
+                for new_tag in new_tags:
+                    if new_tag not in out:
+                        out.append(new_tag)
+        elif tag not in out:
+            out.append(tag)
+    return out
+
+
 def rename_ds(ds, old_tags, new_tags):
     """A description with ``old_tags`` replaced by ``new_tags``: the first occurrence
     of an old tag (or of a new tag already present) becomes the new tags joined by
@@ -160,6 +181,35 @@ def targets_from_form(hours_text, period):
     if period and hours > 0:
         res[period] = hours
     return res
+
+
+def parse_rate(text):
+    """The hourly rate typed in the tag dialog: ``[ok, rate]``. Empty is no rate
+    (``[True, None]``); a number >= 0 (``12.5``, ``12,5``) is the rate; anything
+    else is refused (``[False, None]``)."""
+    text = str(text or "").strip().replace(",", ".")
+    if not text:
+        return [True, None]
+    if not RegExp("^[0-9]*\\.?[0-9]+$").test(text):
+        return [False, None]
+    rate = taginfo.clean_rate(window.parseFloat(text))
+    return [rate is not None, rate]
+
+
+def _rate_html(rate):
+    currency = reports.clean_currency(settings.get("currency"))
+    return (
+        '<div class="tt-field"><label class="tt-label" for="tt-tg-rate">Hourly rate</label>'
+        + '<div class="tt-tg-rate-row"><input type="text" id="tt-tg-rate" class="tt-tg-rate"'
+        + ' inputmode="decimal" autocomplete="off" placeholder="none" value="'
+        + ("" if rate is None else str(rate))
+        + '"><span class="tt-tg-currency">'
+        + markup.escape(currency or "per hour")
+        + "</span></div>"
+        + '<div class="tt-note">Reports show what records with this tag earn. '
+        + markup.escape(reports.RATE_RULE)
+        + " The currency is chosen in the settings.</div></div>"
+    )
 
 
 def first_target(info_targets):
@@ -227,7 +277,7 @@ def _progress_text(app, tag_list, target_map):
                 break
         if ok:
             tracked += stats[tagz]
-    workdays = settings.get("workdays")
+    workdays = targets.user_calendar(settings.get)
     prog = targets.target_progress(
         target_map, r[0], r[1], tracked, workdays, settings.get("duration_repr")
     )
@@ -260,7 +310,7 @@ class TargetDialog(BaseDialog):
 
     def _footer(self):
         self.footer.innerHTML = (
-            '<div class="tt-buttons"><button type="button" class="tt-btn tt-tg-rename">'
+            '<div class="tt-buttons"><button type="button" class="tt-btn tt-tg-rename" aria-label="Rename">'
             + icons.icon("pencil")
             + "<span>Rename\u2026</span></button>"
             + '<button type="button" class="tt-btn tt-tg-cancel">Cancel</button>'
@@ -337,8 +387,13 @@ class TagDialog(TargetDialog):
             + '<div class="tt-note">Secondary tags (like #paid) come last in a combination,'
             " are left out of the statistics blocks, and reports can hide them.</div></div>"
             + _target_html(info.targets)
+            + _rate_html(info.rate)
         )
         self._footer()
+        self._rate = self.body.querySelector(".tt-tg-rate")
+        self._rate.addEventListener(
+            "input", lambda e: self._rate.classList.remove("tt-invalid"), False
+        )
         self._color = self.body.querySelector(".tt-tg-color")
         self._preview = self.body.querySelector(".tt-tg-preview")
         self._picker = self.body.querySelector(".tt-tg-picker")
@@ -386,12 +441,18 @@ class TagDialog(TargetDialog):
         if color and not colors.is_color(color):
             self._color.focus()
             return
+        rate = parse_rate(self._rate.value)
+        if not rate[0]:
+            self._rate.classList.add("tt-invalid")
+            self._rate.focus()
+            return
         taginfo.set_tag_info(
             self._tag,
             {
                 "color": color,
                 "priority": 2 if self._priority.value == "2" else 1,
                 "targets": self._form_targets(),
+                "rate": rate[1],
             },
         )
         if self._app.request_redraw:
@@ -584,8 +645,12 @@ class RenameDialog(BaseDialog):
                 taginfo.set_tag_info(self._new[0], old_info)
             if settings.get("taginfo " + self._old[0]) is not None:
                 taginfo.set_tag_info(
-                    self._old[0], {"color": "", "priority": 1, "targets": {}}
+                    self._old[0],
+                    {"color": "", "priority": 1, "targets": {}, "rate": None},
                 )
+        sel = renamed_selection(self._app.selected_tags or [], self._old, self._new)
+        if sel is not None:
+            self._app.selected_tags = sel  # the overview follows the rename
         button = self._result.querySelector(".tt-rn-confirm")
         button.disabled = True
         button.innerHTML = icons.icon("check") + "Done"

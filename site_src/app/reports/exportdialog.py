@@ -87,7 +87,7 @@ class ExportDialog(BaseDialog):
             )
             + "</div>"
             + '<div class="tt-rp-status tt-ex-status" role="status" aria-live="polite"></div>'
-            + '<div class="tt-ex-table-wrap"></div>'
+            + '<div class="tt-ex-table-wrap" tabindex="0" role="region" aria-label="Preview of the export"></div>'
         )
         for el in markup.query_all(self.body, "input[name=tt-ex-format]"):
             el.addEventListener("change", lambda e: self._rebuild(), False)

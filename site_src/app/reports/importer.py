@@ -684,7 +684,7 @@ def _parse_row(fields, col, ncols, slash_order, third_party):
     ds = " ".join(extra)
     if description:
         ds = (ds + " " + description) if ds else description
-    ds = tags.normalize_description(ds)
+    ds = tags.to_str(ds).strip()  # as typed: tags keep their case (IE-04)
 
     key = get("key")
     if len(key) > 255:

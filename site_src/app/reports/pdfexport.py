@@ -16,16 +16,19 @@ used, which the node tests rely on to read the text back.
 The page: A4 portrait, 20 mm margins; title "Time record report" and the logo; Tags,
 From and Until lines; the table at 10 pt in 6 mm rows with a 3 mm gap between groups:
 duration (right-aligned), date, start, ``- stop``, the description wrapped over as many
-lines as it needs. Group rows are shaded (alternating when records are hidden), record
+lines as it needs, and with hourly rates the amount (right-aligned at the right margin). Group rows are shaded (alternating when records are hidden), record
 rows alternate two light greys. A row never crosses the bottom margin; a group that
 does not fit in what is left of a page but fits on a new one starts on a new page when
 less than 40 % of the page is left; a group split over pages repeats its title with
-"(continued)". Page numbers ``n/N`` at the top right. ``layout`` is pure and tested.
+"(continued)". A last page holds the charts (``reportcharts``: time per tag, time per
+period stacked by tag, in the tag colours) when the report has time. Page numbers
+``n/N`` at the top right. ``layout`` is pure and tested.
 """
 
 from pscript import window
 
 from ..core import env
+from . import reportcharts
 
 LAZY_PAGE = "vendor/lazy.html"
 FONT = "DejaVuSansCondensed"
@@ -83,14 +86,18 @@ def wrap_text(text, width, measure):
 
 def columns(report, measure):
     """The x positions (mm) of the table's columns, from the widest texts:
-    ``{dur_right, date, start, stop, desc, desc_w, title_w}``."""
+    ``{dur_right, date, start, stop, desc, desc_w, title_w, amount_right}``; with
+    rates the amounts are right-aligned at ``amount_right`` (else it is 0)."""
     dur_w = 15
     date_w = 0
+    amount_w = 0
     for row in report.rows:
         if row.duration_text is not undefined:
             dur_w = max(dur_w, measure(row.duration_text, True) + 1)
         if row.type == "record":
             date_w = max(date_w, measure(row.date, False))
+        if report.has_rates and row.amount_text:
+            amount_w = max(amount_w, measure(row.amount_text, True) + 4)
     dur_right = MARGIN + dur_w
     x_date = dur_right + 4
     x_start = x_date + max(date_w, 14) + 3
@@ -102,8 +109,9 @@ def columns(report, measure):
         "start": x_start,
         "stop": x_stop,
         "desc": x_desc,
-        "desc_w": PAGE_W - MARGIN - x_desc,
-        "title_w": PAGE_W - MARGIN - x_date,
+        "desc_w": PAGE_W - MARGIN - x_desc - amount_w,
+        "title_w": PAGE_W - MARGIN - x_date - amount_w,
+        "amount_right": PAGE_W - MARGIN if amount_w else 0,
     }
 
 
@@ -239,7 +247,8 @@ def build_pdf(lib, report, info):
     """The report as a jsPDF document. ``lib``: ``{jsPDF, fonts, compress}``
     (``fonts``: ``{regular, bold}`` binary strings of TTF files, or None for
     Helvetica; ``compress`` False leaves the page streams readable, for tests);
-    ``info``: ``{tags, from, until}`` as texts (see reportdialog.report_info)."""
+    ``info``: ``{tags, from, until}`` as texts (see reportdialog.report_info), and
+    optionally ``color_of(tag)`` for the charts' colours."""
     JsPDF = lib.jsPDF
     doc = JsPDF(
         {
@@ -275,8 +284,9 @@ def build_pdf(lib, report, info):
     placed = layout(report, measure)
     pages = placed.pages
     cols = placed.cols
-    n = len(pages)
-    for p in range(n):
+    with_charts = report.total > 0
+    n = len(pages) + (1 if with_charts else 0)
+    for p in range(len(pages)):
         if p > 0:
             doc.addPage()
         if p == 0:
@@ -302,6 +312,15 @@ def build_pdf(lib, report, info):
         )
         for item in pages[p]:
             _draw_item(doc, item, cols, font)
+    if with_charts:
+        doc.addPage()
+        font(False, 8)
+        doc.setTextColor(MUTED)
+        doc.text(str(n) + "/" + str(n), PAGE_W - MARGIN, MARGIN - 8, {"align": "right"})
+        data = reportcharts.chart_data(report, info.color_of or None)
+        reportcharts.pdf_charts(
+            doc, data, MARGIN, MARGIN, PAGE_W - 2 * MARGIN, TEXT, MUTED, font
+        )
     return doc
 
 
@@ -327,6 +346,9 @@ def _draw_item(doc, item, cols, font):
         x = cols.date
     for i in range(len(item.lines)):
         doc.text(item.lines[i], x, base + i * LINE_H)
+    if cols.amount_right and kind != "continued" and row.amount_text:
+        font(bold, FONT_SIZE)
+        doc.text(str(row.amount_text), cols.amount_right, base, {"align": "right"})
     if kind == "total":
         doc.setDrawColor(TEXT)
         doc.setLineWidth(0.3)

@@ -14,14 +14,17 @@ library is loaded on first use) download files named ``timetagger-YYYYMMDD[-YYYY
 
 Also home of two small helpers the other dialogs of this family use: ``download``
 (a file from text or a Blob) and ``copy_rich`` (HTML + plain text to the clipboard).
+Above the table, the charts (``reportcharts``): time per tag and time per period
+stacked by tag, in the tag colours with the theme's text colours; with hourly
+rates, earnings per row and in total, with the rule (``reports.RATE_RULE``).
 Pure helpers (``report_info``, ``clipboard_table``) are tested in node.
 """
 
 from pscript import window
 
-from ..core import dt, icons, markup, settings, taginfo
+from ..core import dt, icons, markup, settings, taginfo, theme
 from ..dialogs import basedialog, recorddialog, timerangedialog
-from . import csvtext, pdfexport, reports
+from . import csvtext, pdfexport, reportcharts, reports
 
 # ST-13 ... ST-17: the report options and their settings keys (device settings).
 OPTION_KEYS = {
@@ -72,7 +75,7 @@ def clipboard_table(report, username=""):
     (RP-12) with its header; the text is tab-separated (tabs and line breaks in a
     field become spaces; formulas neutralised as in the CSV), the HTML a plain table
     that spreadsheets paste as cells."""
-    rows = [reports.CSV_HEADER.split(",")]
+    rows = [reports.csv_header(report)]
     for row in reports.table_rows(report, username):
         rows.append([str(v).split("\t").join(" ").split("\n").join(" ") for v in row])
     html = "<table>"
@@ -292,6 +295,12 @@ class ReportDialog(BaseDialog):
             + action_html("tt-rp-pdf", "file", "Save PDF", "to archive or send")
             + "</div>"
             + '<div class="tt-rp-status" role="status" aria-live="polite"></div>'
+            + '<div class="tt-rp-charts" hidden>'
+            + '<figure class="tt-rp-chart"><figcaption class="tt-label">Time per tag</figcaption>'
+            + '<canvas class="tt-rp-chart-tags" role="img"></canvas></figure>'
+            + '<figure class="tt-rp-chart"><figcaption class="tt-label">Time per'
+            + ' <span class="tt-rp-chart-period"></span></figcaption>'
+            + '<canvas class="tt-rp-chart-periods" role="img"></canvas></figure></div>'
             + '<div class="tt-rp-table-wrap"></div>'
         )
         q = self._q
@@ -299,6 +308,13 @@ class ReportDialog(BaseDialog):
         self._tags_node = q(".tt-rp-tags")
         self._status = q(".tt-rp-status")
         self._table_wrap = q(".tt-rp-table-wrap")
+        self._charts = q(".tt-rp-charts")
+        self._chart_data = None
+        self._resize_observer = None
+        if window.ResizeObserver:
+            # redraw the charts at their new width (phone rotation, window resize)
+            self._resize_observer = window.ResizeObserver(self._on_charts_resize)
+            self._resize_observer.observe(self._charts)
         self._sel_grouping = q(".tt-rp-grouping")
         self._sel_period = q(".tt-rp-period-select")
         self._sel_format = q(".tt-rp-format")
@@ -338,6 +354,7 @@ class ReportDialog(BaseDialog):
         if (
             key == "date_repr"
             or key == "first_day_of_week"
+            or key == "currency"
             or key.startswith("taginfo")
         ):
             self._schedule_refresh()
@@ -358,6 +375,9 @@ class ReportDialog(BaseDialog):
         self._refresh_timer = window.setTimeout(refresh, 300)
 
     def _on_close(self):
+        if self._resize_observer is not None:
+            self._resize_observer.disconnect()
+            self._resize_observer = None
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe = []
@@ -392,6 +412,8 @@ class ReportDialog(BaseDialog):
         opts.first_day_of_week = settings.get("first_day_of_week")
         opts.tags = self._filter_tags
         opts.priorities = taginfo.get_tag_priority
+        opts.rates = taginfo.get_tag_rate
+        opts.currency = settings.get("currency")
         store = self._app.store
         opts.username = store.username if store and store.kind == "connected" else ""
         return opts
@@ -421,6 +443,7 @@ class ReportDialog(BaseDialog):
                 " to narrow it down)</span>"
             )
         self._render_table()
+        self._render_charts()
         if move_timeline:
             self._move_timeline()
 
@@ -428,26 +451,42 @@ class ReportDialog(BaseDialog):
         report = self._report
         opts = report.options
         grouping = opts.grouping
+        rated = report.has_rates
         n_records = 0
         html = '<table class="tt-rp-table"><tbody>'
         for i in range(len(report.rows)):
             row = report.rows[i]
             kind = row.type
+            amount = ""
+            if rated:
+                amount = (
+                    '<td class="tt-rp-amount">'
+                    + markup.escape(row.amount_text or "")
+                    + "</td>"
+                )
             if kind == "total":
                 html += (
                     '<tr class="tt-rp-total"><td class="tt-rp-dur">'
                     + markup.escape(row.duration_text)
-                    + '</td><td colspan="2">Total</td></tr>'
+                    + '</td><td colspan="2">Total</td>'
+                    + amount
+                    + "</tr>"
                 )
             elif kind == "spacer":
-                html += '<tr class="tt-rp-spacer"><td colspan="3"></td></tr>'
+                html += (
+                    '<tr class="tt-rp-spacer"><td colspan="'
+                    + ("4" if rated else "3")
+                    + '"></td></tr>'
+                )
             elif kind == "group":
                 html += (
                     '<tr class="tt-rp-group"><td class="tt-rp-dur">'
                     + markup.escape(row.duration_text)
                     + '</td><td colspan="2">'
                     + group_title_html(row, grouping)
-                    + "</td></tr>"
+                    + "</td>"
+                    + amount
+                    + "</tr>"
                 )
             else:
                 n_records += 1
@@ -473,9 +512,20 @@ class ReportDialog(BaseDialog):
                     + str(i)
                     + '" title="Edit this record">'
                     + desc
-                    + "</a></td></tr>"
+                    + "</a></td>"
+                    + amount
+                    + "</tr>"
                 )
         html += "</tbody></table>"
+        if rated:
+            html = (
+                '<p class="tt-rp-earnings tt-note"><strong>Earnings '
+                + markup.escape(report.amount_text)
+                + "</strong> \u2013 "
+                + markup.escape(reports.RATE_RULE)
+                + "</p>"
+                + html
+            )
         if len(report.rows) <= 1:
             html += (
                 '<p class="tt-rp-empty">No records in this date range'
@@ -483,6 +533,53 @@ class ReportDialog(BaseDialog):
                 + ".</p>"
             )
         self._table_wrap.innerHTML = html
+
+    # Charts (time per tag, time per period stacked by tag)
+
+    def _render_charts(self):
+        report = self._report
+        if report.total <= 0:
+            self._charts.hidden = True
+            self._chart_data = None
+            return
+        self._chart_data = reportcharts.chart_data(report, taginfo.get_tag_color)
+        self._charts.hidden = False
+        self._draw_charts()
+
+    def _on_charts_resize(self, entries=None):
+        if self._chart_data is not None and self._is_shown:
+            self._draw_charts()
+
+    def _draw_charts(self):
+        data = self._chart_data
+        palette = theme.current()
+        tags_canvas = self._charts.querySelector(".tt-rp-chart-tags")
+        periods_canvas = self._charts.querySelector(".tt-rp-chart-periods")
+        reportcharts.draw_tag_bars(tags_canvas, data, palette)
+        reportcharts.draw_period_bars(periods_canvas, data, palette)
+        # What the pictures say, for screen readers (and the tests): plain text.
+        parts = [
+            item.label + " " + reportcharts.short_duration(item.seconds)
+            for item in data.tags
+        ]
+        tags_canvas.setAttribute("aria-label", "Time per tag: " + ", ".join(parts))
+        tags_canvas.dataset.total = str(data.total)
+        periods_canvas.dataset.total = str(data.total)
+        periods_canvas.dataset.columns = str(len(data.periods))
+        name = "range" if data.period == "none" else data.period
+        self._charts.querySelector(".tt-rp-chart-period").textContent = name
+        periods_canvas.setAttribute(
+            "aria-label",
+            "Time per "
+            + name
+            + ": "
+            + ", ".join(
+                [
+                    (p.label or "range") + " " + reportcharts.short_duration(p.total)
+                    for p in data.periods
+                ]
+            ),
+        )
 
     def _on_table_click(self, e):
         link = e.target.closest("a[data-row]") if e.target.closest else None
@@ -566,4 +663,6 @@ class ReportDialog(BaseDialog):
             window.console.error("PDF export failed:", err)
             self._say("Could not make the PDF: " + str(err.message or err), True)
 
-        pdfexport.report_pdf(self._report, self._info).then(ok).catch(fail)
+        info = window.Object.assign({}, self._info)
+        info.color_of = taginfo.get_tag_color
+        pdfexport.report_pdf(self._report, info).then(ok).catch(fail)

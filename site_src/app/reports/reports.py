@@ -7,8 +7,15 @@ grouping defaults to ``none`` (quirk 4); week periods use the ISO-style week-yea
 (quirk 5); running records count up to now, clipped to the range (quirk 6); every CSV
 field that contains a separator, quote or line break is quoted (quirk 7).
 
+Earnings: with the option ``rates`` (tag -> hourly rate or None, e.g.
+``taginfo.get_tag_rate``) every record earns its (rounded) duration times the highest
+rate among its tags (RATE_RULE); a record without a rated tag earns nothing. Amounts
+are rounded to cents per record, then summed, like the durations.
+
 Pure logic: records, the range and the options are passed in; no DOM, no store.
 """
+
+from pscript import window
 
 from ..core import dt, tagorder, tags
 from . import csvtext
@@ -27,6 +34,11 @@ FORMATS = [
 CSV_HEADER = "subtotals,tag_groups,duration,date,start,stop,description,user,tags"
 NO_DESCRIPTION = "(no description)"
 GENERAL = "General"
+
+RATE_RULE = (
+    "A record earns at the highest hourly rate among its tags; records without a"
+    " rated tag earn nothing."
+)
 
 _ROUNDING = {"h0": 3600, "h1": 360, "h2": 36, "h3": 3.6, "h4": 0.36, "hm": 60, "hms": 1}
 _DECIMALS = {"h0": 0, "h1": 1, "h2": 2, "h3": 3, "h4": 4}
@@ -53,7 +65,8 @@ def normalize_options(options=None):
     else, like the original's stored default "date", becomes "none"), ``groupperiod``
     (PERIODS), ``hidesecondary``, ``format`` (FORMATS, or "h4"), ``showrecords``,
     ``date_repr`` (ST-03), ``first_day_of_week`` (ST-01), ``tags`` (the filter tags),
-    ``priorities`` (dict or function tag -> 1/2, TG-08), ``now`` (defaults to
+    ``priorities`` (dict or function tag -> 1/2, TG-08), ``rates`` (dict or function
+    tag -> hourly rate or None), ``currency`` (a short text for amounts), ``now`` (defaults to
     ``dt.now()``), ``username`` (for the CSV).
     """
     options = options or {}
@@ -92,9 +105,43 @@ def normalize_options(options=None):
         "first_day_of_week": int(fdow),
         "tags": filter_tags,
         "priorities": options.priorities or None,
+        "rates": options.rates or None,
+        "currency": clean_currency(options.currency),
         "now": now,
         "username": options.username or "",
     }
+
+
+def clean_currency(text):
+    """The currency as shown after amounts: the text trimmed, at most 8 characters
+    (a code like EUR or a sign like $); anything that is not a text is none ("")."""
+    if not isinstance(text, str):
+        return ""
+    return text.strip()[:8]
+
+
+def format_amount(cents, currency=""):
+    """An amount of money from whole cents: ``1234.50`` or ``1234.50 EUR``."""
+    text = (cents / 100).toFixed(2)
+    return text + " " + currency if currency else text
+
+
+def rate_of(tag_list, rates):
+    """The hourly rate of a record with these tags (RATE_RULE): the highest rate
+    among them, or None when none has a rate. ``rates``: dict or function tag ->
+    rate; only finite numbers >= 0 count."""
+    if not rates:
+        return None
+    best = None
+    for tag in tag_list:
+        if _is_function(rates):
+            rate = rates(tag)
+        else:
+            rate = rates[tag] if rates.hasOwnProperty(tag) else None
+        if isinstance(rate, float) and window.isFinite(rate) and rate >= 0:
+            if best is None or rate > best:
+                best = rate
+    return best
 
 
 def range_to_dates(t1, t2):
@@ -185,7 +232,8 @@ def select_records(records, t1, t2, options=None):
     overlapping ``[t1, t2)`` (running records up to now, RC-01) and having all filter
     tags. Each entry: ``{record, tags, tagz_list, start, seconds, duration,
     running}`` where ``seconds`` is the clipped duration and ``duration`` the
-    duration rounded per the format."""
+    duration rounded per the format; ``rate`` (RATE_RULE, None when unrated) and
+    ``cents`` (what the rounded duration earns, in whole cents)."""
     opts = normalize_options(options)
     now = opts.now
     entries = []
@@ -203,6 +251,9 @@ def select_records(records, t1, t2, options=None):
         if not tags.has_all_tags(tagz_list, opts.tags):
             continue
         seconds = record_duration(record, t1, t2, now)
+        duration = round_duration(seconds, opts.format)
+        rate = rate_of(tagz_list, opts.rates)
+        cents = 0 if rate is None else Math.round(duration * rate / 36)
         entries.append(
             {
                 "record": record,
@@ -210,7 +261,9 @@ def select_records(records, t1, t2, options=None):
                 "tagz_list": tagz_list,
                 "start": max(record.t1, t1),
                 "seconds": seconds,
-                "duration": round_duration(seconds, opts.format),
+                "duration": duration,
+                "rate": rate,
+                "cents": cents,
                 "running": running,
             }
         )
@@ -344,6 +397,10 @@ def build_report(records, t1, t2, options=None):
 
     Durations are rounded per record, then summed, so the group and total figures
     always equal the sum of the rows shown (RP-07).
+
+    Earnings (option ``rates``): every row also has ``cents`` and ``amount_text``
+    (record rows: ``rate``, and ``amount_text`` "" when unrated); the report has
+    ``has_rates`` (some record is rated), ``cents`` and ``amount_text`` of the total.
     """
     opts = normalize_options(options)
     fmt = opts.format
@@ -367,14 +424,26 @@ def build_report(records, t1, t2, options=None):
         groups = _split_by_period(groups, opts)
 
     total = 0
+    total_cents = 0
+    has_rates = False
     for entry in entries:
         total += entry.duration
+        total_cents += entry.cents
+        if entry.rate is not None:
+            has_rates = True
+    for group in groups:
+        group.cents = 0
+        for entry in group.entries:
+            group.cents += entry.cents
+    currency = opts.currency
     rows = [
         {
             "type": "total",
             "duration": total,
             "duration_text": format_duration(total, fmt),
             "title": "Total",
+            "cents": total_cents,
+            "amount_text": format_amount(total_cents, currency),
         }
     ]
     for group in groups:
@@ -391,6 +460,8 @@ def build_report(records, t1, t2, options=None):
                     "period": group.period,
                     "tags": group.tags,
                     "count": len(group.entries),
+                    "cents": group.cents,
+                    "amount_text": format_amount(group.cents, currency),
                 }
             )
         if opts.showrecords:
@@ -405,6 +476,9 @@ def build_report(records, t1, t2, options=None):
         "options": opts,
         "total": total,
         "total_text": format_duration(total, fmt),
+        "has_rates": has_rates,
+        "cents": total_cents,
+        "amount_text": format_amount(total_cents, currency),
         "groups": groups,
         "rows": rows,
     }
@@ -425,10 +499,25 @@ def _record_row(entry, opts):
         "key": record.key,
         "running": entry.running,
         "record": record,
+        "rate": entry.rate,
+        "cents": entry.cents,
+        "amount_text": ""
+        if entry.rate is None
+        else format_amount(entry.cents, opts.currency),
     }
 
 
 # %% CSV (RP-12) and file names
+
+
+def csv_header(report):
+    """The column names of the report's table: ``CSV_HEADER``, and when the report
+    has rates a last column ``amount`` (``amount EUR`` with a currency)."""
+    names = CSV_HEADER.split(",")
+    if report.has_rates:
+        currency = report.options.currency
+        names.append("amount " + currency if currency else "amount")
+    return names
 
 
 def table_rows(report, username=""):
@@ -436,7 +525,8 @@ def table_rows(report, username=""):
     ``CSV_HEADER`` (the copied table RP-11 and the CSV RP-12): spacer rows empty;
     total and group rows ``<duration>, <title>``; record rows ``"", ""``, duration,
     date, start, stop, the description, the user name and the record's tags (sorted,
-    space-separated)."""
+    space-separated). When the report has rates, a 10th field: the amount as a plain
+    number (``12.50``; empty for spacers and unrated records)."""
     table = []
     for row in report.rows:
         if row.type == "spacer":
@@ -457,6 +547,11 @@ def table_rows(report, username=""):
             )
         else:
             table.append([row.duration_text, row.title, "", "", "", "", "", "", ""])
+        if report.has_rates:
+            if row.type == "spacer" or (row.type == "record" and row.rate is None):
+                table[-1].append("")
+            else:
+                table[-1].append(format_amount(row.cents))
     return table
 
 
@@ -467,7 +562,7 @@ def to_csv(report, username=None):
     would run as a formula gets a leading quote)."""
     if username is None or username is undefined:
         username = report.options.username or ""
-    lines = [CSV_HEADER, ""]
+    lines = [csvtext.csv_line(csv_header(report)), ""]
     table = table_rows(report, username)
     for i in range(len(table)):
         kind = report.rows[i].type

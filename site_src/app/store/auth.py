@@ -134,6 +134,30 @@ def http_error_text(status, status_text, body):
     return text
 
 
+def login_failure_text(method, status, body):
+    """Why a login did not work, said to a person (not the HTTP status)."""
+    body = str(body or "")
+    detail = body.split(": ", 1)[1] if ": " in body else body
+    if status == 403 and method == "usernamepassword":
+        return (
+            "Wrong user name or password. Check both (capital letters count) and"
+            " try again."
+        )
+    if status == 429:
+        return (
+            "Too many attempts that did not work. Wait a few minutes, then try again."
+        )
+    if status == 0:
+        return "The server could not be reached. Check your connection and try again."
+    if status == 403 and method == "localhost":
+        return "Logging in as the local user is not possible here: " + detail + "."
+    if status == 403 and method == "proxy":
+        return "The proxy did not log you in: " + detail + "."
+    if status >= 500:
+        return "The server had a problem logging you in. Try again in a moment."
+    return "The server did not log you in: " + (detail or str(status)) + "."
+
+
 async def api_request(method, endpoint, body=None, token=None):
     """Call the API. Returns ``{status, status_text, text}``; status 0 for a network
     failure. ``token`` defaults to the stored web token."""
@@ -165,7 +189,7 @@ async def login(method, username="", password=""):
     body = base64_encode(window.JSON.stringify(request))
     r = await api_request("POST", "bootstrap_authentication", body, "")
     if r.status != 200:
-        return [False, http_error_text(r.status, r.status_text, r.text)]
+        return [False, login_failure_text(method, r.status, r.text)]
     try:
         token = window.JSON.parse(r.text).token
     except Exception:

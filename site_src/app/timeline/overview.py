@@ -11,7 +11,10 @@
   repeating the selected tags ("General" when nothing is left). The header then has a
   back button (clear the filter; also Backspace), a configure button, one button per
   selected tag (click: remove it) and the filtered total.
-* Rows are 30 to 60 px tall to fill the panel; more rows scroll (wheel or touch).
+* Rows are 30 to 60 px tall to fill the panel, taller where a long combination's tag
+  buttons wrap (a phone); more rows scroll (wheel or touch), and a "+ N" bubble at the
+  top and bottom says how many rows are out of sight there. New rows grow in; rows
+  that leave shrink out (a new selection replaces them all, so both play).
 
 The panel recomputes only when the range, the store, the selection or the second (for
 running records) changed, at most every 150 ms while the range moves.
@@ -26,6 +29,12 @@ ROW_MIN = 30
 ROW_MAX = 60
 
 
+def colors_key(tag_list):
+    """The colours of tags as one text: a row or button is rebuilt when it changes
+    (a colour set in the tag dialog shows at once, TG-07)."""
+    return ",".join([taginfo.get_tag_color(tag) for tag in tag_list])
+
+
 def compute_rows(stats, selected, running_tagz):
     """Rows of the overview from ``{tagz: seconds}``: a list of ``{key, tags, all_tags,
     duration, running}`` in display order, plus the totals. Pure (no DOM)."""
@@ -38,11 +47,13 @@ def compute_rows(stats, selected, running_tagz):
     for tagz in order.keys():
         duration = stats[tagz] or 0
         filtered += duration
+        all_tags = tagz.split(" ")
         groups.append(
             {
                 "key": tagz,
                 "tags": order[tagz],
-                "all_tags": tagz.split(" "),
+                "all_tags": all_tags,
+                "colors": colors_key(all_tags),
                 "duration": duration,
                 "running": running_tagz[tagz] is True,
             }
@@ -79,6 +90,15 @@ class Overview:
         self._row_height = 0
         if window.ResizeObserver:
             window.ResizeObserver(self._on_list_resize).observe(self.list)
+        self._positions = []  # [top, height] of each row shown, in order
+        self._measured_width = 0
+        self.more_above = markup.el("div", "tt-ov-more tt-ov-more-above")
+        self.more_below = markup.el("div", "tt-ov-more tt-ov-more-below")
+        for bubble in [self.more_above, self.more_below]:
+            bubble.setAttribute("aria-hidden", "true")
+            bubble.style.display = "none"
+            panel.appendChild(bubble)
+        self.list.addEventListener("scroll", self._update_more, {"passive": True})
         self.list.addEventListener("click", self._on_list_click)
         self.head.addEventListener("click", self._on_head_click)
 
@@ -201,7 +221,7 @@ class Overview:
         if len(selected) == 0:
             head_key = "total"
         else:
-            head_key = "sel:" + " ".join(selected)
+            head_key = "sel:" + " ".join(selected) + ":" + colors_key(selected)
         if head_key != self._head_key:
             self._head_key = head_key
             if len(selected) == 0:
@@ -267,7 +287,7 @@ class Overview:
             r[0],
             r[1],
             tracked,
-            settings.peek("workdays") or 0,
+            targets.user_calendar(settings.peek),  # workdays, work week, days off
             self.app.duration_repr(),
         )
         spans = self.target.querySelectorAll(".tt-ov-target-text span")
@@ -294,50 +314,67 @@ class Overview:
         height = (
             ROW_MAX if n == 0 else max(ROW_MIN, min(ROW_MAX, Math.floor(avail / n) - 6))
         )
-        if height is not self._row_height:
+        height_changed = height is not self._row_height
+        if height_changed:
             self._row_height = height
             self.list.style.setProperty("--row-h", height + "px")
         biggest = 1
         for row in rows:
             biggest = max(biggest, row.duration)
         seen = {}
-        # Rows are placed with a transform, not by their order in the DOM: a new
+        # Rows are placed with ``translate``, not by their order in the DOM: a new
         # order (frequent while panning) then costs no DOM moves, and rows slide.
-        step = height + 6
-        sizer = str(n * step) + "px"
-        if self.sizer.style.height != sizer:
-            self.sizer.style.height = sizer
+        # Their heights are measured when made (or when the width or the base height
+        # changed): long combinations wrap to more lines.
+        width = self.list.clientWidth
+        remeasure = width != self._measured_width or height_changed
+        self._measured_width = width
+        nodes = []
         for i in range(n):
             row = rows[i]
             key = row.key
             seen[key] = True
             node = self._rows[key]
-            label_key = " ".join(row.tags)
+            label_key = " ".join(row.tags) + "|" + row.colors
             if node is undefined or node.label_key != label_key:
                 if node is not undefined:
-                    node.remove()
+                    self._leave(node)
                 node = self._make_row(row)
                 node.label_key = label_key
+                node.h = 0
                 self._rows[key] = node
                 self.list.appendChild(node)
-            y = "translateY(" + str(i * step) + "px)"
-            if node.y_transform is not y:
-                node.y_transform = y
-                node.style.transform = y
+            nodes.append(node)
             # Touch the DOM only where something changed (this runs while panning).
             if node.is_running is not row.running:
                 node.is_running = row.running
                 node.classList.toggle("running", row.running)
             self._set_duration(node.dur_node, row.duration, row.running)
-            width = str(Math.round(1000 * row.duration / biggest) / 10) + "%"
-            if node.fill_width is not width:
-                node.fill_width = width
-                node.fill_node.style.width = width
+            fill = str(Math.round(1000 * row.duration / biggest) / 10) + "%"
+            if node.fill_width is not fill:
+                node.fill_width = fill
+                node.fill_node.style.width = fill
             node.row_data = row
+        y = 0
+        positions = []
+        for node in nodes:
+            if remeasure or not node.h:
+                node.h = node.offsetHeight or height
+            ty = "0px " + str(y) + "px"
+            if node.y_translate is not ty:
+                node.y_translate = ty
+                node.style.translate = ty
+            positions.append([y, node.h])
+            y += node.h + 6
+        self._positions = positions
+        sizer = str(y) + "px"
+        if self.sizer.style.height != sizer:
+            self.sizer.style.height = sizer
         for key in list(self._rows.keys()):
             if not seen[key]:
-                self._rows[key].remove()
+                self._leave(self._rows[key])
                 del self._rows[key]
+        self._update_more()
         if n == 0:
             self.empty.textContent = (
                 "No records match the selected tags in this period."
@@ -347,6 +384,38 @@ class Overview:
             self.empty.style.display = ""
         else:
             self.empty.style.display = "none"
+
+    def _leave(self, node):
+        """A row that is no longer listed shrinks out, then goes (TL-22)."""
+        node.classList.add("tt-ov-leaving")
+        node.row_data = None  # no clicks on its way out
+        node.removeAttribute("data-key")  # a new row of that key may come meanwhile
+        window.setTimeout(lambda: node.remove(), 260)
+
+    def _update_more(self, *args):
+        """The "+ N" bubbles: rows entirely above or below the visible part."""
+        # Rows sit 4 px down in the list; one showing less than 8 px counts as hidden.
+        top = self.list.scrollTop + 8 - 4
+        bottom = self.list.scrollTop + self.list.clientHeight - 8 - 4
+        above = 0
+        below = 0
+        for pos in self._positions:
+            if pos[0] + pos[1] <= top:
+                above += 1
+            elif pos[0] >= bottom:
+                below += 1
+        self._set_more(self.more_above, above)
+        self._set_more(self.more_below, below)
+        if above > 0 or below > 0:
+            lt = self.list.offsetTop
+            self.more_above.style.top = str(lt + 4) + "px"
+            self.more_below.style.top = str(lt + self.list.offsetHeight - 30) + "px"
+
+    def _set_more(self, bubble, count):
+        text = "+ " + str(count) if count > 0 else ""
+        if bubble.textContent != text:
+            bubble.textContent = text
+            bubble.style.display = "" if count > 0 else "none"
 
     def _make_row(self, row):
         node = markup.el("div", "tt-ov-row")

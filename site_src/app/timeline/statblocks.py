@@ -4,7 +4,8 @@ For ranges of two days and more, the timeline shows, right of its tick column, o
 block per day, week, month, quarter or year (``timescale.stats_unit``): a bold label
 (``Mon 5``, ``W05``, ``Jan``, ``Q1``, ``2024``, stronger for the block with now in it),
 the tracked time (``selected / total`` with an overview filter), and horizontal
-segments per primary tag (TG-08) proportional to their time, desaturated, with the top
+segments per primary tag (TG-08) proportional to their time (with a filter: the
+selected tags' share of the width, the rest empty), desaturated, with the top
 part (the fraction of the period that was tracked) stronger: a "how full" indicator.
 Free days (ST-02) are darker and show no zero. A click zooms to the block (timeline).
 
@@ -44,10 +45,14 @@ def block_summary(tl, hit, b1, b2):
     total = 0
     sel_total = 0
     per_tag = {}
+    all_tag_time = 0  # primary-tag time of the block, filter or not
     for tagz in stats.keys():
         secs = stats[tagz]
         total += secs
         tlist = tagz.split(" ")
+        for tag in tlist:
+            if tl.tag_priority(tag) <= 1:
+                all_tag_time += secs
         if len(selected) > 0 and not tags.has_all_tags(tlist, selected):
             continue
         sel_total += secs
@@ -66,6 +71,7 @@ def block_summary(tl, hit, b1, b2):
         "selected": sel_total,
         "parts": parts,
         "tag_time": tag_time,
+        "all_tag_time": max(all_tag_time, tag_time),
         "fill": min(1, tag_time / max(1, b2 - b1)),
     }
     return hit.summary
@@ -107,16 +113,17 @@ def draw(tl, ctx, pal, t1, t2):
         if s.tag_time > 0:
             x = bx
             for part in s.parts:
-                pw = bw * part[1] / s.tag_time
+                # With a filter, the selected tags' share of the block's time.
+                pw = bw * part[1] / s.all_tag_time
                 ctx.fillStyle = part[2]
                 ctx.fillRect(x, y1, pw + 0.5, bh)
                 x += pw
             # Desaturate; the top part (fraction = how full) stays stronger.
             ctx.fillStyle = pal.block_fade
-            ctx.fillRect(bx, y1, bw, bh)
+            ctx.fillRect(bx, y1, x - bx, bh)
             ctx.fillStyle = pal.block_fade2
             yf = y1 + bh * s.fill
-            ctx.fillRect(bx, yf, bw, y2 - yf)
+            ctx.fillRect(bx, yf, x - bx, y2 - yf)
         if free:
             ctx.fillStyle = pal.free_day
             ctx.fillRect(bx, y1, bw, bh)
@@ -126,11 +133,14 @@ def draw(tl, ctx, pal, t1, t2):
         # Separator line across tick column and block area
         ctx.fillStyle = pal.panel_edge
         ctx.fillRect(bx, Math.round(y1), bw, 1)
-        # Texts
-        if bh >= 14:
+        # Texts, in the part of the block that is seen: a block cut at the top (the
+        # current week early in a month) keeps its label and total.
+        vy1 = max(y1, ya)
+        vh = min(y2, yb) - vy1
+        if vh >= 14:
             contains_now = b1 <= now < b2
-            cy = y1 + min(bh / 2, 16)
-            big = bh >= 30
+            cy = vy1 + min(vh / 2, 16)
+            big = vh >= 30
             ctx.textBaseline = "middle"
             ctx.textAlign = "right"
             ctx.font = ("bold 14px " if big else "bold 12px ") + tl._font

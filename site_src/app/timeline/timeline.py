@@ -245,15 +245,8 @@ class Timeline(TimelineView):
             return
         if abs(self.t2y(c[1]) - self.t2y(c[0])) <= 4:
             return
-        step = timescale.drag_step(self.seconds_per_pixel())
-        a = timescale.round_time(min(c[0], c[1]), step)
-        b = timescale.round_time(max(c[0], c[1]), step)
-        if b - a < 60:
-            b = a + 60
-        now = dt.now()
-        if b > now and a < now:
-            b = Math.floor(now)  # never end in the future by dragging past now
-        record = self.app.store.records.create(Math.round(a), Math.round(b))
+        ab = timescale.create_times(c[0], c[1], self.seconds_per_pixel(), dt.now())
+        record = self.app.store.records.create(ab[0], ab[1])
         self.app.actions.new_record(record)
 
     # Pinch (two fingers): zoom by the spread, pan by the average movement

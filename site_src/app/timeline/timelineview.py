@@ -16,6 +16,8 @@
   period was tracked; free days darker. Block statistics are cached per block and
   store change, so panning a year of 100,000 records stays cheap.
 * The selected record with its flaps (RC-18), the record being dragged out (RC-06).
+* Records that overlap another (``overlaps``): a warning stripe on the bar's right
+  edge and a "!" mark on the label; ``overlap_keys`` holds the drawn ones.
 
 Geometry: ``t2y``/``y2t`` map times to canvas pixels for the displayed range; every
 drawn thing that can be clicked is remembered, so ``hit_test(x, y)`` tells what is
@@ -24,7 +26,7 @@ under the pointer.
 
 from pscript import window
 
-from ..core import colors, dt, taginfo, tags, theme
+from ..core import colors, dt, overlaps, taginfo, tags, theme
 from . import canvas, statblocks, timescale
 
 COL_X = 64  # timeline column: left edge and width (narrow screens use less)
@@ -70,6 +72,7 @@ class TimelineView(CanvasWidget):
         self.version = 0  # bumped on every store change
         self._drawn_version = -1
         self._rec_cache = {"t1": 0, "t2": -1, "version": -1, "records": []}
+        self.overlap_keys = {}  # key -> True for the drawn records that overlap another
         self.block_cache = {}  # statblocks: per-block statistics of a store version
         self.block_cache_version = -1
         self._text_widths = {}
@@ -426,6 +429,7 @@ class TimelineView(CanvasWidget):
                     r.t2 = self.dragged.t2
                     records[i] = r
         selected_tags = self.app.selected_tags
+        self.overlap_keys = overlaps.overlapping_keys(records, now)
         items = []
         for r in records:
             rt2 = now if r.t1 is r.t2 else r.t2
@@ -440,6 +444,7 @@ class TimelineView(CanvasWidget):
                 "y1": y1,
                 "y2": y2,
                 "tags": info.tags,
+                "overlap": self.overlap_keys[r.key] is True,
                 "faded": len(selected_tags) > 0
                 and not tags.has_all_tags(info.tags, selected_tags),
             }
@@ -524,6 +529,10 @@ class TimelineView(CanvasWidget):
                 ctx.beginPath()
                 ctx.arc(cx + cw / 2, y2 + 4, 3, 0, 2 * Math.PI)
                 ctx.fill()
+        # Overlapping another record: a warning stripe along the right edge
+        if item.overlap:
+            ctx.fillStyle = pal.notify
+            ctx.fillRect(cx + cw - 6, y1 + 1, 4, max(2, bh - 2))
         # Not yet confirmed by the server
         if not r.st and bh > 14:
             ctx.fillStyle = pal.muted
@@ -539,6 +548,8 @@ class TimelineView(CanvasWidget):
             hy = 0.5 * (y1 + y2) - 8
             hh = 16
         tip = item.info.tip
+        if item.overlap:
+            tip += " · overlaps another record"
         self._hits.append(["bar", cx, hy, cw, hh, r])
         self.add_region(cx, hy, cw, hh, tip + " · click to make draggable", "at")
 
@@ -629,8 +640,24 @@ class TimelineView(CanvasWidget):
             ty = ly + 9
         # Description
         ctx.font = "13px " + self._font
-        self.draw_description(ctx, r.ds, x, ty, lx + lw - 8 - x, item.faded, pal)
+        right = lx + lw - 8
+        if item.overlap:
+            # "!" in a warning dot at the label's right end
+            right -= 22
+            ctx.fillStyle = pal.notify
+            ctx.beginPath()
+            ctx.arc(lx + lw - 16, ly, 8, 0, 2 * Math.PI)
+            ctx.fill()
+            ctx.fillStyle = "#FFFFFF"
+            ctx.font = "bold 12px " + self._font
+            ctx.textAlign = "center"
+            ctx.fillText("!", lx + lw - 16, ly + 0.5)
+            ctx.textAlign = "left"
+            ctx.font = "13px " + self._font
+        self.draw_description(ctx, r.ds, x, ty, right - x, item.faded, pal)
         tip = item.info.tip
+        if item.overlap:
+            tip += " · overlaps another record"
         self._hits.append(["label", lx, top, lw, LABEL_H, r])
         self.add_region(lx, top, lw, LABEL_H, tip + " · click to edit", "right")
 
@@ -687,8 +714,13 @@ class TimelineView(CanvasWidget):
             self._hits.append(["move", cx - 2, y1, cw + 4, max(2, y2 - y1), r])
 
     def _draw_creating(self, ctx, pal):
-        a = min(self.creating[0], self.creating[1])
-        b = max(self.creating[0], self.creating[1])
+        # The times the new record will get (rounded, clamped to now), so the label
+        # and the dialog that opens on release agree.
+        ab = timescale.create_times(
+            self.creating[0], self.creating[1], self.seconds_per_pixel(), dt.now()
+        )
+        a = ab[0]
+        b = ab[1]
         ya = self.t2y(a)
         yb = self.t2y(b)
         ctx.fillStyle = colors.with_alpha(pal.accent, 0.55)

@@ -540,6 +540,21 @@ def round_time(t, step):
     return Math.round((t + off) / step) * step - off
 
 
+def create_times(t_press, t_now, seconds_per_pixel, now):
+    """``[t1, t2]`` of a record dragged out from ``t_press`` to ``t_now`` (RC-06):
+    both rounded to the drag step, at least a minute long, and not ending in the
+    future when it started before now. The label while dragging and the new record
+    both use this, so they show the same times."""
+    step = drag_step(seconds_per_pixel)
+    a = round_time(min(t_press, t_now), step)
+    b = round_time(max(t_press, t_now), step)
+    if b - a < 60:
+        b = a + 60
+    if b > now and a < now:
+        b = Math.floor(now)  # never end in the future by dragging past now
+    return [Math.round(a), Math.round(b)]
+
+
 def snap_time(t, targets, seconds_per_pixel):
     """Snap a dragged time to the nearest target (another record's edge) lying up to
     2.5 x (seconds per 10 px) after ``t`` or half a rounding step before it; without

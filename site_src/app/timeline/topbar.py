@@ -10,6 +10,8 @@
 * Responsive (TL-26): on narrow screens the row is packed centred, and labels and
   buttons are dropped in order (the Report label, the zoom buttons, Today, the step
   buttons) until the row fits; zooming stays available by pinching.
+* The pomodoro button (TP-04) left of the record buttons when the pomodoro is on, and
+  the pomodoro's time left in front of the stopwatch text (TL-25).
 * The favicon gets a dot while a timer runs (TL-25); onboarding hints (TL-27); the
   logged-out view (TL-28, PG-12) with the reason and a Login button.
 * ``ICONS`` / ``icons.icon(name)``: the app's small line icons as inline SVG, for the
@@ -83,6 +85,8 @@ class TopBar:
         if app.store.kind == "demo" or app.store.kind == "sandbox":
             label = "Demo" if app.store.kind == "demo" else "Sandbox"
             self.menu_button.appendChild(markup.el("span", "tt-kind", label))
+            # A screen reader says what the button shows (WCAG 2.5.3).
+            self.menu_button.setAttribute("aria-label", "Menu, " + label)
         self.menu_button.addEventListener("click", app.actions.open_menu)
         canvas.attach_tooltip(self.menu_button, "Menu")
         left.appendChild(self.menu_button)
@@ -122,8 +126,15 @@ class TopBar:
 
         group = markup.el("div", "tt-recgroup")
         buttons = markup.el("div", "tt-recbuttons")
+        self.pomodoro_button = _button(
+            "tt-pomodoro", icons.icon("stopwatch"), "Pomodoro"
+        )
+        self.pomodoro_button.addEventListener("click", a.open_pomodoro)
+        self.pomodoro_button.hidden = True
+        canvas.attach_tooltip(self.pomodoro_button, "Pomodoro timer")
+        buttons.appendChild(self.pomodoro_button)
         self.record_button = _button(
-            "tt-record", icons.icon("play") + "<span>Record</span>", "Start recording"
+            "tt-record", icons.icon("play") + "<span>Record</span>", "Record"
         )
         self.record_button.addEventListener("click", a.start_record)
         canvas.attach_tooltip(self.record_button, "Start recording (s)")
@@ -177,9 +188,9 @@ class TopBar:
         report.addEventListener("click", a.open_report)
         canvas.attach_tooltip(report, "Report (r)")
         right.appendChild(report)
-        helpb = _button("tt-help", icons.icon("help"), "Help and keyboard shortcuts")
-        helpb.addEventListener("click", a.open_help)
-        canvas.attach_tooltip(helpb, "Help and keyboard shortcuts (i, ?)")
+        helpb = _button("tt-help", icons.icon("help"), "Guide")
+        helpb.addEventListener("click", a.open_guide)
+        canvas.attach_tooltip(helpb, "Guide (i); keyboard shortcuts (?)")
         right.appendChild(helpb)
         self.help_button = helpb
 
@@ -246,6 +257,8 @@ class TopBar:
             )
             if self._set("today_dim", grey):
                 self.today_button.classList.toggle("dim", grey)
+        if self._set("new_version", app.new_version or ""):  # SY-23: a red dot
+            self.menu_button.classList.toggle("has-update", bool(app.new_version))
         running = store.records.get_running_records()
         n = len(running)
         if self._set("running", n):
@@ -270,6 +283,15 @@ class TopBar:
                 text = "Timer running"
         elif n > 1:
             text = "Timers running"
+        # The pomodoro (TP-04): its button, and the time left before the text.
+        pomodoro_on = bool(app.setting("pomodoro_enabled"))
+        if self._set("pomodoro_on", pomodoro_on):
+            self.pomodoro_button.hidden = not pomodoro_on
+            self.relayout()
+        if pomodoro_on and app.pomodoro:
+            left = app.pomodoro.status_text()
+            if left:
+                text = left + (" | " + text if text else "")
         if self._set("stopwatch", text):
             self.stopwatch.textContent = text
         self._update_hints()
@@ -339,25 +361,28 @@ class TopBar:
     # %% Onboarding hints (TL-27)
 
     def _update_hints(self):
+        """First "press Record" (an empty store, after 3 s), then, for a new user
+        (at most 5 records) who has not opened the guide, "the guide is here"
+        (after 4 s). Clicking a hint hides the hints for good (the guide's also
+        opens the guide)."""
         since = canvas.perf_seconds() - self._start_time
         store = self.app.store
         text = ""
         target = None
-        if self._shown.hint_dismissed:
+        name = ""
+        if self._shown.hints_dismissed:
             text = ""
         elif since > 3 and (store.put_count or 0) == 0 and self._no_records():
+            name = "record"
             text = "Press Record to start tracking your time"
             target = self.record_button
-        elif (
-            since > 4
-            and (store.put_count or 0) < 5
-            and not self.app.help_opened
-            and self._no_records()
-        ):
-            text = "New here? Help and shortcuts are behind this button"
+        elif since > 4 and not self.app.help_opened and self._is_new_user():
+            name = "guide"
+            text = "New here? Press here for the guide"
             target = self.help_button
         if target is not None and not target.offsetParent:
             text = ""
+        self._hint_name = name if text else ""
         if self._set("hint", text):
             self.hint.textContent = text
             self.hint.classList.toggle("visible", bool(text))
@@ -365,10 +390,10 @@ class TopBar:
                 rr = self.row.getBoundingClientRect()
                 tr = target.getBoundingClientRect()
                 x = tr.left - rr.left + 0.5 * tr.width
-                self.hint.style.left = max(8, min(x - 20, rr.width - 240)) + "px"
-                self.hint.style.setProperty(
-                    "--arrow-x", (x - max(8, min(x - 20, rr.width - 240))) + "px"
-                )
+                width = self.hint.offsetWidth or 240
+                left = max(8, min(x - 20, rr.width - width - 8))
+                self.hint.style.left = left + "px"
+                self.hint.style.setProperty("--arrow-x", (x - left) + "px")
 
     def _no_records(self):
         if self._shown.has_records:
@@ -378,9 +403,21 @@ class TopBar:
             return False
         return True
 
+    def _is_new_user(self):
+        """At most 5 records (hidden ones too); once more, never again this page."""
+        if self._shown.old_user:
+            return False
+        if self.app.store.records.count() > 5:
+            self._shown.old_user = True
+            return False
+        return True
+
     def _hide_hint(self):
-        self._shown.hint_dismissed = True
+        name = self._hint_name or ""
+        self._shown.hints_dismissed = True
         self.hint.classList.remove("visible")
+        if name == "guide":
+            self.app.actions.open_guide()
 
 
 def build_logged_out(app, node):
