@@ -388,3 +388,66 @@ def test_a_restart_of_the_database_costs_no_request(tmp_path, users_credentials)
         assert "Traceback" not in server.log(), server.log()
     finally:
         cluster.stop()
+
+
+def test_build_server_makes_every_shared_part_from_the_database(pg_cluster, tmp_path):
+    """``database_url`` is taken in one place, ``build_server``: the stores, the login
+    checks and the signing key all come from the database (no data directory file),
+    and a change of the URL replaces them, closing the old ones."""
+    import asyncio
+
+    from timetagger._config import Config
+    from timetagger.server._pgstore import PgAttemptCounter, PgBackend
+    from timetagger.server._server import build_server
+
+    config = Config()
+    config.datadir = str(tmp_path / "data")
+    config.database_url = url = pg_cluster.fresh_database()
+    server = build_server(config)
+    try:
+        assert isinstance(server.stores.backend, PgBackend)
+        assert isinstance(server.attempts, PgAttemptCounter)
+        key = server.signer.key
+        assert query(url, "SELECT value FROM tt_meta WHERE name = 'jwt_key'") == [
+            (key,)
+        ]
+
+        async def use():
+            db = server.stores.get("alice", create=True)
+            seed = await db.get_seed("webtoken_seed")
+            token = server.signer.make_webtoken("alice", seed)
+            assert server.signer.verify(token)["seed"] == seed
+            limits = server.settings
+            assert await server.attempts.call(
+                server.attempts.reserve, "10.0.0.1", "alice", limits
+            ) == (1, 1)
+            assert await server.attempts.call(
+                server.attempts.reserve, "10.0.0.1", "alice", limits
+            ) == (2, 2)
+            await server.attempts.call(server.attempts.succeeded, "10.0.0.1", "alice")
+            return seed
+
+        seed = asyncio.run(use())
+        assert query(url, "SELECT username FROM tt_users") == [("alice",)]
+        assert query(url, "SELECT count(*) FROM tt_login_checks") == [(0,)]
+        assert not os.path.exists(tmp_path / "data")  # nothing in the data directory
+
+        # Same settings but the log level: every shared part is carried over.
+        config.log_level = "debug"
+        same = build_server(config, previous=server)
+        assert same.stores is server.stores and same.signer is server.signer
+        assert same.attempts is server.attempts
+        # Another database: new parts, the old backend's pool closed.
+        config.database_url = other = pg_cluster.fresh_database()
+        moved = build_server(config, previous=same)
+        assert moved.stores is not server.stores and moved.signer is not server.signer
+        assert server.stores.backend._pool is None
+        assert moved.stores.get("alice") is None  # the new database has no users
+        assert moved.signer.key != key
+        assert query(other, "SELECT value FROM tt_meta WHERE name = 'jwt_key'") == [
+            (moved.signer.key,)
+        ]
+        moved.close()
+    finally:
+        server.close()
+    assert seed

@@ -1008,6 +1008,7 @@ class PgAttemptCounter:
         self.executor = ThreadPoolExecutor(1, thread_name_prefix="timetagger-logins")
         self.last_prune = 0.0
         self._pool = None
+        self.closed = False
 
     def __repr__(self):
         return f"<PgAttemptCounter {self.url.partition('@')[2] or self.url!r}>"
@@ -1039,13 +1040,17 @@ class PgAttemptCounter:
         return self._pool
 
     def close(self):
-        """Close the pool once the checks under way are done (in their thread)."""
+        """Close the pool once the checks under way are done (in their thread); a
+        second call does nothing."""
 
         def close_pool():
             if self._pool is not None:
                 self._pool.close()
                 self._pool = None
 
+        if self.closed:
+            return
+        self.closed = True
         self.executor.submit(close_pool)
         self.executor.shutdown(wait=False)
 
