@@ -18,16 +18,39 @@ from conftest import FRESH_DATABASE
 
 BACKENDS = ("sqlite", "postgresql")
 
+# ``make test`` runs the tests of these files against PostgreSQL too: the sync rules,
+# tokens and logins, users, several workers, durability, metrics (where the backends
+# differ); the others against SQLite only, which keeps the API layer's time near what
+# one backend takes. TIMETAGGER_TEST_PG=all (``make test-pg``) runs every test
+# against both.
+PG_IN_EVERY_RUN = {
+    "test_auth.py",
+    "test_durability.py",
+    "test_metrics.py",
+    "test_records.py",
+    "test_sync.py",
+    "test_users.py",
+    "test_workers.py",
+}
+
+
+def postgresql_wanted(path):
+    if os.environ.get("TIMETAGGER_TEST_PG", "").strip().lower() == "all":
+        return True
+    return os.path.basename(str(path)) in PG_IN_EVERY_RUN
+
 
 def pytest_generate_tests(metafunc):
-    """Every test that starts a server runs against both backends, unless it is
-    marked ``sqlite_only`` (which must say why)."""
+    """Every test that starts a server runs against both backends (in ``make test``
+    only those of PG_IN_EVERY_RUN, see above), unless it is marked ``sqlite_only``
+    (which must say why)."""
     if "backend" not in metafunc.fixturenames:
         return
     marker = metafunc.definition.get_closest_marker("sqlite_only")
     if marker is not None:
         assert marker.kwargs.get("reason") or marker.args, "sqlite_only needs a reason"
-    backends = ["sqlite"] if marker else list(BACKENDS)
+    on_pg = marker is None and postgresql_wanted(metafunc.definition.path)
+    backends = list(BACKENDS) if on_pg else ["sqlite"]
     metafunc.parametrize("backend", backends, indirect=True)
 
 
