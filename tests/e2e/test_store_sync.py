@@ -65,7 +65,11 @@ def test_records_reach_the_server_and_another_device(browser, page, site_server)
         assert page2.evaluate(f"window.ttapp.store.records.get_by_key('{key}').ds") == (
             "Did a thing #e2e #changed"
         )
-        assert page2.evaluate("settings.get('first_day_of_week')") == 0
+        # The settings of that pull are applied by their own store: wait for them too.
+        wait_until(
+            lambda: page2.evaluate("settings.get('first_day_of_week')") == 0,
+            timeout=15,
+        )
 
         # A change on the first device shows on the second within one poll (10 s).
         put_record(page, "Changed again #e2e", T0, T0 + 60, key=key)

@@ -23,6 +23,7 @@ import time
 from typing import Any
 
 from .. import __version__
+from . import _shares
 from ._http import (
     NUMBER,
     HTTPError,
@@ -158,7 +159,7 @@ async def api_root(server, request):
     return text_response(
         200,
         "TimeTagger API v2. Endpoints: updates, records, settings, webtoken, "
-        "apitoken, forcereset, version, bootstrap_authentication.",
+        "apitoken, forcereset, version, bootstrap_authentication, shares, shared.",
     )
 
 
@@ -327,8 +328,14 @@ ROUTES = {
     "version": {"GET": get_version},
     "webtoken": {"GET": get_webtoken},
     "apitoken": {"GET": get_apitoken},
+    "shares": {
+        "GET": _shares.get_shares,
+        "POST": _shares.post_shares,
+        "PUT": _shares.put_shares,
+    },
+    "shared": {"GET": _shares.get_shared},
 }
-PUBLIC = {"", "bootstrap_authentication"}
+PUBLIC = {"", "bootstrap_authentication", "shared"}
 
 
 def find_handler(request, path):

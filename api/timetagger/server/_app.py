@@ -23,7 +23,7 @@ whose ``RequestObserver`` also writes the access log).
 
 Cross-origin use (a site on another host, listed in ``cors_origins``): the API
 and ``status`` answer the ``OPTIONS`` preflight (methods GET, PUT, POST; headers
-``authtoken`` and ``content-type``) and add ``Access-Control-Allow-Origin`` to every
+``authtoken``, ``sharetoken`` and ``content-type``) and add ``Access-Control-Allow-Origin`` to every
 answer, errors included, for those origins only. Without an ``Origin``, ``OPTIONS``
 answers 204 with the methods of the path in ``Allow`` (404 for a path that is no
 endpoint), and ``status`` takes GET and HEAD only, like the API paths.
@@ -124,7 +124,7 @@ async def route(server: Server, request):
 # %% The API paths, with CORS
 
 PREFLIGHT_METHODS = "GET, PUT, POST"
-PREFLIGHT_HEADERS = "authtoken, content-type"
+PREFLIGHT_HEADERS = "authtoken, sharetoken, content-type"
 
 
 def cors_headers(origins, request):

@@ -447,17 +447,19 @@ async def login_password(server, request, ob):
 
 
 def trusted_networks(text: str) -> list:
-    """The networks of a ``proxy_auth_trusted`` value."""
+    """The networks of a list setting (``proxy_auth_trusted``, ``metrics_allowed``)."""
     return [parse_network(entry) for entry in split_list(text)]
 
 
-def is_trusted_proxy(ip, networks):
+def address_in(ip: str, networks) -> bool:
+    """Whether the address ``ip`` is in one of ``networks`` (IPv4-mapped IPv6
+    addresses, a dual-stack socket's peers, count as their IPv4 address)."""
     try:
         addr = ipaddress.ip_address(ip)
     except ValueError:
         return False
     if getattr(addr, "ipv4_mapped", None):
-        addr = addr.ipv4_mapped  # ::ffff:10.0.0.1 on a dual-stack socket
+        addr = addr.ipv4_mapped
     return any(addr in net for net in networks)
 
 
@@ -466,7 +468,7 @@ async def login_proxy(server, request, ob):
     if not settings.proxy_auth_enabled:
         raise HTTPError(403, "proxy authentication is not enabled")
     ip = peer_ip(request)  # the proxy itself, never an address a header names
-    if not is_trusted_proxy(ip, server.proxy_auth_networks):
+    if not address_in(ip, server.proxy_auth_networks):
         raise HTTPError(403, f"{ip} is not a trusted proxy")
     name = settings.proxy_auth_header
     username = (header(request, name.lower()) or "").strip()

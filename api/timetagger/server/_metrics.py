@@ -200,23 +200,9 @@ def metrics():
 # %% The endpoint
 
 
-def peer_allowed(ip: str, networks) -> bool:
-    """Whether the peer address ``ip`` is in one of ``networks`` (the Server's
-    ``metrics_networks``, from the ``metrics_allowed`` setting)."""
-    import ipaddress
-
-    try:
-        addr = ipaddress.ip_address(ip)
-    except ValueError:
-        return False
-    if getattr(addr, "ipv4_mapped", None):
-        addr = addr.ipv4_mapped  # ::ffff:127.0.0.1 on a dual-stack socket
-    return any(addr in net for net in networks)
-
-
 def metrics_answer(server: Server, request):
     """The answer of ``<path_prefix>metrics`` (metrics on)."""
-    from ._login import peer_ip
+    from ._login import address_in, peer_ip
 
     try:
         if request.method not in ("GET", "HEAD"):
@@ -226,7 +212,7 @@ def metrics_answer(server: Server, request):
                 {"allow": "GET, HEAD"},
             )
         ip = peer_ip(request)
-        if not peer_allowed(ip, server.metrics_networks):
+        if not address_in(ip, server.metrics_networks):
             raise HTTPError(
                 403, f"{ip} may not read the metrics (see the metrics_allowed setting)"
             )

@@ -151,7 +151,7 @@ def build_server(config: Config | Settings, previous: Server | None = None) -> S
         "origins": ((s.cors_origins,), lambda: origin_set(s.cors_origins)),
         "metrics_networks": (
             (s.metrics_allowed,),
-            lambda: [parse_network(x) for x in split_list(s.metrics_allowed)],
+            lambda: trusted_networks(s.metrics_allowed),
         ),
         "site": ((s.site_dir,), lambda: SiteServer(s.site_dir) if s.site_dir else None),
         "signer": (shared_place, lambda: token_signer(s)),

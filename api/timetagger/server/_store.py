@@ -393,6 +393,28 @@ def write_seed(conn, known, name, rotate):
     return seed, {"st": st, "seed": (name, seed)}
 
 
+SHARE_PREFIX = "share "  # userinfo keys of shared reports (see ``_shares``)
+
+
+def write_share(conn, known, key, share, limit):
+    """Store a shared report under ``share <key>``; False (nothing written) when the
+    user has ``limit`` shares already."""
+    count = conn.execute(
+        "SELECT count(*) FROM userinfo WHERE key LIKE 'share %'"
+    ).fetchone()[0]
+    if count >= limit:
+        return False, {}
+    st = known.next_st()
+    put_userinfo(conn, SHARE_PREFIX + key, share, st)
+    return True, {"st": st}
+
+
+def delete_share(conn, known, key):
+    """Remove a shared report; whether it was there."""
+    cursor = conn.execute("DELETE FROM userinfo WHERE key = ?", (SHARE_PREFIX + key,))
+    return cursor.rowcount > 0, {}
+
+
 # %% Read operations
 
 
@@ -918,7 +940,31 @@ class UserDB:
             return seed
         return await self.write(write_seed, name, rotate)
 
+    async def put_share(self, key: str, share: dict, limit: int) -> bool:
+        """Store a shared report (False when the user has ``limit`` already)."""
+        return await self.write(write_share, key, share, limit)
+
+    async def delete_share(self, key: str) -> bool:
+        """Remove a shared report; whether there was one with that key."""
+        return await self.write(delete_share, key)
+
     # Reads
+
+    def shares(self) -> dict:
+        """key -> stored shared report (a dict) of the user."""
+        self.refresh()
+        found = {}
+        rows = self.conn.execute(
+            "SELECT key, _ob FROM userinfo WHERE key LIKE 'share %'"
+        ).fetchall()
+        for key, text in rows:
+            try:
+                value = json.loads(text).get("value")
+            except (ValueError, AttributeError):
+                continue
+            if isinstance(value, dict) and key.startswith(SHARE_PREFIX):
+                found[key[len(SHARE_PREFIX) :]] = value
+        return found
 
     def pull(self, since: float, everything: bool) -> Pull:
         """A ``Pull`` of the items with ``st >= since`` (or of all). Up to

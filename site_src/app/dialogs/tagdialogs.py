@@ -25,7 +25,17 @@ The tag dialog also sets the tag's hourly rate (``taginfo`` ``rate``; earnings: 
 
 from pscript import window
 
-from ..core import colors, dt, icons, markup, settings, taginfo, tags, targets
+from ..core import (
+    colors,
+    dt,
+    icons,
+    markup,
+    settings,
+    taginfo,
+    tags,
+    targetglance,
+    targets,
+)
 from ..reports import reports
 from . import basedialog
 
@@ -267,16 +277,7 @@ def _progress_text(app, tag_list, target_map):
         return ""
     r = app.get_range()
     stats = store.records.get_stats(r[0], r[1])
-    tracked = 0
-    for tagz in stats.keys():
-        combo = tagz.split(" ")
-        ok = True
-        for tag in tag_list:
-            if combo.indexOf(tag) < 0:
-                ok = False
-                break
-        if ok:
-            tracked += stats[tagz]
+    tracked = targetglance.tracked_for(stats, tag_list)
     workdays = targets.user_calendar(settings.get)
     prog = targets.target_progress(
         target_map, r[0], r[1], tracked, workdays, settings.get("duration_repr")

@@ -14,6 +14,8 @@ library is loaded on first use) download files named ``timetagger-YYYYMMDD[-YYYY
 
 Also home of two small helpers the other dialogs of this family use: ``download``
 (a file from text or a Blob) and ``copy_rich`` (HTML + plain text to the clipboard).
+The "Share\u2026" part (``sharepanel``, logged-in users only) makes a read-only
+link to the report's tags and dates and lists the links with Revoke.
 Above the table, the charts (``reportcharts``): time per tag and time per period
 stacked by tag, in the tag colours with the theme's text colours; with hourly
 rates, earnings per row and in total, with the rule (``reports.RATE_RULE``).
@@ -24,7 +26,7 @@ from pscript import window
 
 from ..core import dt, icons, markup, settings, taginfo, theme
 from ..dialogs import basedialog, recorddialog, timerangedialog
-from . import csvtext, pdfexport, reportcharts, reports
+from . import csvtext, pdfexport, reportcharts, reports, sharepanel
 
 # ST-13 ... ST-17: the report options and their settings keys (device settings).
 OPTION_KEYS = {
@@ -294,6 +296,7 @@ class ReportDialog(BaseDialog):
             )
             + action_html("tt-rp-pdf", "file", "Save PDF", "to archive or send")
             + "</div>"
+            + '<div class="tt-rp-share-wrap"></div>'
             + '<div class="tt-rp-status" role="status" aria-live="polite"></div>'
             + '<div class="tt-rp-charts" hidden>'
             + '<figure class="tt-rp-chart"><figcaption class="tt-label">Time per tag</figcaption>'
@@ -335,6 +338,14 @@ class ReportDialog(BaseDialog):
         q(".tt-rp-csv").addEventListener("click", self._on_csv, False)
         q(".tt-rp-pdf").addEventListener("click", self._on_pdf, False)
         self._table_wrap.addEventListener("click", self._on_table_click, False)
+        store = self._app.store
+        if store and store.kind == "connected":
+            sharepanel.SharePanel(q(".tt-rp-share-wrap"), self._share_what)
+
+    def _share_what(self):
+        """What a new shared link shows: the report's filter tags and dates."""
+        r = reports.dates_to_range(self._first_day, self._last_day)
+        return {"tags": list(self._filter_tags), "t1": r[0], "t2": r[1]}
 
     def _q(self, selector):
         return self.body.querySelector(selector)
