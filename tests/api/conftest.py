@@ -19,8 +19,8 @@ from conftest import FRESH_DATABASE
 BACKENDS = ("sqlite", "postgresql")
 
 # ``make test`` runs the tests of these files against PostgreSQL too: the sync rules,
-# tokens and logins, users, several workers, durability, metrics (where the backends
-# differ); the others against SQLite only, which keeps the API layer's time near what
+# tokens and logins, users, shared reports, several workers, durability, metrics
+# (where the backends differ); the others against SQLite only, which keeps the API layer's time near what
 # one backend takes. TIMETAGGER_TEST_PG=all (``make test-pg``) runs every test
 # against both.
 PG_IN_EVERY_RUN = {
@@ -28,6 +28,7 @@ PG_IN_EVERY_RUN = {
     "test_durability.py",
     "test_metrics.py",
     "test_records.py",
+    "test_shares.py",
     "test_sync.py",
     "test_users.py",
     "test_workers.py",

@@ -12,7 +12,7 @@ import time
 import jwt
 
 from conftest import ROOT, start_server
-from timetagger.server import _store, user2filename
+from timetagger.server import _shares, _store, user2filename
 
 from .conftest import Client, record
 
@@ -20,6 +20,7 @@ N_RECORDS = 100_000
 ALICE = "alice"
 JURGEN = "jürgen@example.com"
 KEY = "k" * 43
+SHARE_SECRET = "s" * 43
 
 
 def migrate(*args, env=None):
@@ -88,6 +89,19 @@ def make_datadir(datadir):
         {"key": "webtoken_seed", "value": "seedA", "mt": base, "st": base + 1.5},
         {"key": "apitoken_seed", "value": "seedB", "mt": base, "st": base + 2.5},
         {"key": "reset_time", "value": base - 10.0, "mt": base, "st": base - 10.0},
+        # A shared report (a userinfo row in the file, tt_shares in the database).
+        {
+            "key": "share k1",
+            "value": {
+                "tags": ["#w1"],
+                "range": {"t1": base, "t2": base + 86399},
+                "description": "week one",
+                "created": base,
+                "hash": _shares.digest(SHARE_SECRET),
+            },
+            "mt": base + 3.5,
+            "st": base + 3.5,
+        },
     ]
     write_file(user_file(datadir, ALICE), alice_records, settings, userinfo)
     odd = [
@@ -146,6 +160,15 @@ def test_round_trip_is_exact_and_tokens_stay_valid(pg_cluster, tmp_path):
         )
         keys = {ob["key"] for ob in Client(server, token_j).updates(0)["records"]}
         assert keys == {"nul\u0000key", "ключ"}
+        # The shared report: listed, and its link reads its records.
+        assert [s["key"] for s in api.ok("GET", "shares")["shares"]] == ["k1"]
+        share_token = _shares.make_token(ALICE, "k1", SHARE_SECRET)
+        shared = api.request(
+            "GET", "shared", token="", headers={"sharetoken": share_token}
+        )
+        assert shared.status_code == 200, shared.text
+        keys = sorted(ob["key"] for ob in shared.json()["records"])
+        assert keys == [f"r{i:06d}" for i in range(144) if i % 7 == 1]
     finally:
         server.stop()
 

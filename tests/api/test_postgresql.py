@@ -3,6 +3,7 @@ key, st in commit order, revocation, news through LISTEN/NOTIFY), a poll that re
 table, knowledge dropped when the notifications are lost, the schema applied once
 under a lock and keyed on the user for Citus."""
 
+import json
 import os
 import threading
 import time
@@ -12,10 +13,11 @@ import psycopg
 import pytest
 
 from conftest import start_server, wait_for_server
+from timetagger.server import _pgstore, _shares
 
 from .conftest import USERS, Client, record
 
-TABLES = ("tt_users", "tt_records", "tt_settings", "tt_userinfo")
+TABLES = ("tt_users", "tt_records", "tt_settings", "tt_userinfo", "tt_shares")
 
 
 def query(url, sql, params=()):
@@ -71,7 +73,60 @@ def test_every_table_is_keyed_on_the_user_first(two):
         assert first == ("username",), table
     # Started together, the two processes applied the schema once.
     assert query(url, "SELECT value FROM tt_meta WHERE name = 'schema_version'") == [
-        ("1",)
+        (str(_pgstore.SCHEMA_VERSION),)
+    ]
+
+
+def test_a_database_of_schema_1_is_brought_up_to_date(
+    pg_cluster, tmp_path, users_credentials
+):
+    """Version 1 had no tt_shares: ``migrate`` put a data directory's shared reports
+    in tt_userinfo. At start they move to tt_shares, and their links work."""
+    url = pg_cluster.fresh_database()
+    secret = "s" * 43
+    share = {
+        "tags": ["#a"],
+        "range": {"t1": 0, "t2": 100},
+        "description": "",
+        "created": 1.0,
+        "hash": _shares.digest(secret),
+    }
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE tt_meta (name text PRIMARY KEY, value text)")
+        for statement in _pgstore.MIGRATIONS[0]:
+            conn.execute(statement)
+        conn.execute("INSERT INTO tt_meta VALUES ('schema_version', '1')")
+        conn.execute("INSERT INTO tt_users VALUES ('alice', 5)")
+        for key, value, st in [("share k1", share, 5.0), ("webtoken_seed", "x", 1.0)]:
+            ob = {"key": key, "st": st, "mt": st, "value": value}
+            conn.execute(
+                "INSERT INTO tt_userinfo VALUES ('alice', %s, %s, %s)",
+                (key.encode(), st, json.dumps(ob)),
+            )
+        conn.execute(
+            "INSERT INTO tt_records VALUES ('alice', 'r', 2, 1, 2, %s)",
+            (json.dumps({**record("r", 1, 2, "#a"), "st": 2}),),
+        )
+    server = start_server(
+        tmp_path,
+        datadir=tmp_path / "a",
+        database_url=url,
+        credentials=users_credentials,
+    )
+    try:
+        api = Client(server)
+        api.login("alice", USERS["alice"])
+        assert [s["key"] for s in api.ok("GET", "shares")["shares"]] == ["k1"]
+        token = _shares.make_token("alice", "k1", secret)
+        r = api.request("GET", "shared", token="", headers={"sharetoken": token})
+        assert r.status_code == 200, r.text
+        assert [ob["key"] for ob in r.json()["records"]] == ["r"]
+    finally:
+        server.stop()
+    assert query(url, "SELECT key FROM tt_userinfo") == [(b"webtoken_seed",)]
+    assert query(url, "SELECT key, st FROM tt_shares") == [(b"k1", 5.0)]
+    assert query(url, "SELECT value FROM tt_meta WHERE name = 'schema_version'") == [
+        (str(_pgstore.SCHEMA_VERSION),)
     ]
 
 

@@ -3,8 +3,10 @@ SQLite files of a data directory and a PostgreSQL database, either way.
 
 ``--to postgresql://...`` copies the data directory (``--datadir``) into the database:
 every user file's records, settings and userinfo rows (the stored JSON texts and
-their ``st``, byte for byte), and ``jwt.key``, so that tokens stay valid. The files
-must not be open in a running server, and the database must hold no user yet.
+their ``st``, byte for byte), and ``jwt.key``, so that tokens stay valid. The userinfo
+rows of shared reports (key ``share <key>``) go to ``tt_shares``, and come back from
+there as the same userinfo rows. The files must not be open in a running server, and
+the database must hold no user yet.
 
 ``--to DIR`` copies the database (``--from``, else the ``database_url`` setting) into
 the data directory DIR: one SQLite file per user, in the layout the server makes,
@@ -144,6 +146,8 @@ def to_database(url):
 
 
 def copy_file_to_database(conn, filename, user, key_bytes):
+    from ..server._pgstore import SHARE_PREFIX
+
     source = sqlite3.connect(f"file:{filename}?mode=ro", uri=True)
     highest = 0.0
     try:
@@ -165,16 +169,28 @@ def copy_file_to_database(conn, filename, user, key_bytes):
                     if records
                     else f"tt_{table} (username, key, st, ob)"
                 )
+                shares = []
                 with cur.copy(f"COPY {target} FROM STDIN") as copy:
                     for row in source.execute(f"SELECT {columns} FROM {table}"):
                         st = _number(row[1]) or 0.0
                         highest = max(highest, st)
-                        key = key_bytes(str(row[0]))
+                        key = str(row[0])
                         if records:
-                            values = (user, key, st, _number(row[2]), _number(row[3]))
+                            values = (user, key_bytes(key), st)
+                            values += (_number(row[2]), _number(row[3]))
+                        elif table == "userinfo" and key.startswith(SHARE_PREFIX):
+                            share_key = key_bytes(key[len(SHARE_PREFIX) :])
+                            shares.append((user, share_key, st, row[-1]))
+                            continue
                         else:
-                            values = (user, key, st)
+                            values = (user, key_bytes(key), st)
                         copy.write_row((*values, row[-1]))
+                if shares:
+                    with cur.copy(
+                        "COPY tt_shares (username, key, st, ob) FROM STDIN"
+                    ) as copy:
+                        for values in shares:
+                            copy.write_row(values)
         conn.execute(
             "INSERT INTO tt_users (username, highest_st) VALUES (%s, %s)",
             (user, highest),
@@ -228,6 +244,7 @@ def to_directory(url, target):
                 out.execute("BEGIN")
                 for table in TABLES:
                     copy_table_to_file(conn, out, table, user, key_text)
+                copy_table_to_file(conn, out, "shares", user, key_text)
                 out.execute("COMMIT")
                 out.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             finally:
@@ -241,6 +258,8 @@ def to_directory(url, target):
 
 def copy_table_to_file(conn, out, table, user, key_text):
     import json
+
+    from ..server._pgstore import SHARE_PREFIX
 
     with conn.cursor(name=f"tt_migrate_{table}") as cur:
         cur.itersize = 5000
@@ -264,7 +283,11 @@ def copy_table_to_file(conn, out, table, user, key_text):
                     batch,
                 )
             else:
+                # A share is a userinfo row in the file, under ``share <key>``.
+                into, prefix = table, ""
+                if table == "shares":
+                    into, prefix = "userinfo", SHARE_PREFIX
                 out.executemany(
-                    f"INSERT INTO {table} (_ob, key, st) VALUES (?, ?, ?)",
-                    [(text, key_text(key), st) for key, st, text in rows],
+                    f"INSERT INTO {into} (_ob, key, st) VALUES (?, ?, ?)",
+                    [(text, prefix + key_text(key), st) for key, st, text in rows],
                 )

@@ -5,11 +5,12 @@ number of API processes on any number of hosts answer any request.
 Tables (schema below, versioned in ``tt_meta``, applied at start under an advisory
 lock): ``tt_users`` (one row per user: its highest ``st``), ``tt_records``,
 ``tt_settings`` and ``tt_userinfo`` (one row per item: the JSON text exactly as
-stored, its ``st``, for records ``t1``/``t2``), ``tt_login_checks`` (the password
-checks that ``_login`` counts) and ``tt_meta`` (schema version, signing key). Every
-table but ``tt_meta`` and ``tt_login_checks`` has the user name as the first column of
-its primary key, so a distributed PostgreSQL (Citus) can shard them by it. Item keys
-are stored as UTF-8 ``bytea``: a JSON key may hold U+0000, which ``text`` refuses.
+stored, its ``st``, for records ``t1``/``t2``), ``tt_shares`` (shared reports, read
+from the table at each use), ``tt_login_checks`` (the password checks that ``_login``
+counts) and ``tt_meta`` (schema version, signing key). Every table but ``tt_meta``
+and ``tt_login_checks`` has the user name as the first column of its primary key, so
+a distributed PostgreSQL (Citus) can shard them by it. Item keys are stored as
+UTF-8 ``bytea``: a JSON key may hold U+0000, which ``text`` refuses.
 
 Writes: a write transaction locks the user's ``tt_users`` row (``FOR UPDATE``), so the
 writes of one user are serialised across processes, and takes
@@ -104,6 +105,24 @@ MIGRATIONS = [
         )""",
         "CREATE INDEX tt_login_checks_user ON tt_login_checks (username, ip, t)",
         "CREATE INDEX tt_login_checks_ip ON tt_login_checks (ip, t)",
+    ],
+    [
+        # Shared reports (``_shares``), one row per share: the key without the
+        # "share " of SQLite's userinfo key, the stored JSON exactly as SQLite keeps
+        # it in userinfo (so that ``migrate`` gives back the same rows).
+        """CREATE TABLE tt_shares (
+            username text NOT NULL,
+            key bytea NOT NULL,
+            st float8 NOT NULL,
+            ob text NOT NULL,
+            PRIMARY KEY (username, key)
+        )""",
+        # A database of version 1 got shares only from ``migrate`` of a data
+        # directory, as userinfo rows: they move to their table.
+        "INSERT INTO tt_shares (username, key, st, ob)"
+        " SELECT username, substring(key from 7), st, ob FROM tt_userinfo"
+        " WHERE substring(key from 1 for 6) = 'share '::bytea",
+        "DELETE FROM tt_userinfo WHERE substring(key from 1 for 6) = 'share '::bytea",
     ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -390,6 +409,40 @@ def write_seed(conn, username, known, name, rotate):
     st = known.next_st()
     put_userinfo(conn, username, name, seed, st)
     return seed, {"st": st, "seed": (name, seed, st)}
+
+
+SHARE_PREFIX = "share "  # of the stored JSON's key, as SQLite's userinfo has it
+
+
+def write_share(conn, username, known, key, share, limit):
+    """Store a shared report; False (nothing written) when the user has ``limit``
+    shares already (counted under the user's row lock: no race past it)."""
+    (count,) = conn.execute(
+        "SELECT count(*) FROM tt_shares WHERE username = %s", (username,)
+    ).fetchone()
+    if count >= limit:
+        return False, {}
+    st = known.next_st()
+    conn.execute(
+        "INSERT INTO tt_shares (username, key, st, ob) VALUES (%s, %s, %s, %s)"
+        " ON CONFLICT (username, key) DO UPDATE SET st = excluded.st, ob = excluded.ob",
+        (
+            username,
+            key_bytes(key),
+            st,
+            encode(userinfo_ob(SHARE_PREFIX + key, share, st)),
+        ),
+    )
+    return True, {"st": st}
+
+
+def delete_share(conn, username, known, key):
+    """Remove a shared report; whether it was there."""
+    cur = conn.execute(
+        "DELETE FROM tt_shares WHERE username = %s AND key = %s",
+        (username, key_bytes(key)),
+    )
+    return cur.rowcount > 0, {}
 
 
 def in_write_transaction(conn, username, func, *args):
@@ -798,7 +851,27 @@ class PgUserDB:
             return seed
         return await self.write(write_seed, name, rotate)
 
+    async def put_share(self, key, share, limit):
+        return await self.write(write_share, key, share, limit)
+
+    async def delete_share(self, key):
+        return await self.write(delete_share, key)
+
     # Reads
+
+    def shares(self):
+        """key -> stored shared report (a dict): read from the table each time, so a
+        revocation through any process holds at once."""
+        row = self.store.loop_query(
+            "SELECT array_agg(key), array_agg(ob) FROM tt_shares WHERE username = %s",
+            (self.username,),
+        )
+        found = {}
+        for key, text in zip(*row, strict=True) if row and row[0] else ():
+            value = (_loads(text) or {}).get("value")
+            if isinstance(value, dict):
+                found[key_text(key)] = value
+        return found
 
     def pull(self, since, everything):
         return Pull(
