@@ -5,6 +5,7 @@ under a lock and keyed on the user for Citus."""
 
 import json
 import os
+import signal
 import threading
 import time
 
@@ -288,6 +289,112 @@ def test_lost_notifications_are_never_served_stale(two):
         lambda: [ob["key"] for ob in on_a.updates(since)["records"]] == ["heard"],
         what="the write through B on A",
     )
+
+
+# %% Strict revocation
+
+
+def webtoken_seed(url):
+    rows = query(
+        url,
+        "SELECT ob FROM tt_userinfo WHERE username = 'alice'"
+        " AND key = 'webtoken_seed'::bytea",
+    )
+    return json.loads(rows[0][0])["value"] if rows else None
+
+
+def revoke_in_thread(client):
+    """``webtoken?reset=1`` in a thread: (thread, result dict, done Event)."""
+    result, done = {}, threading.Event()
+
+    def revoke():
+        try:
+            result["response"] = client.get("webtoken?reset=1")
+        finally:
+            result["answered"] = time.monotonic()
+            done.set()
+
+    thread = threading.Thread(target=revoke)
+    thread.start()
+    return thread, result, done
+
+
+def test_a_revocation_answers_once_every_process_has_heard_of_it(two):
+    """B's listening connection is held up (its backend stopped), so B cannot hear of
+    a new seed: the revocation through A does not answer until B has confirmed it,
+    and then B refuses the old token. (Before, A answered at once and B accepted the
+    old token from its stale copy of the seed.)"""
+    url, a, b = two
+    token = Client(a).login("alice", USERS["alice"])
+    on_a, on_b = Client(a, token), Client(b, token)
+    on_b.updates(0)  # B knows alice's seed
+    old_seed = webtoken_seed(url)
+    (backend,) = listeners(url, b)
+    os.kill(backend, signal.SIGSTOP)
+    try:
+        thread, result, done = revoke_in_thread(on_a)
+        wait_until(lambda: webtoken_seed(url) != old_seed, what="the new seed")
+        assert not done.wait(1.0), "answered before process B heard of the revocation"
+    finally:
+        os.kill(backend, signal.SIGCONT)
+    thread.join(30)
+    assert result["response"].status_code == 200, result["response"].text
+    r = on_b.get("updates?since=0")
+    assert r.status_code == 401 and "revoked" in r.text
+    fresh = result["response"].json()["token"]
+    assert Client(b, fresh).updates(0)["records"] == []
+    assert "did not confirm" not in a.log()
+
+
+def test_a_process_that_does_not_confirm_in_time_is_dropped(two):
+    """A process that cannot hear of a revocation holds it up for ACK_TIMEOUT at most;
+    then it is removed from tt_processes, and at its next heartbeat it forgets what
+    it knew: it refuses the old token soon after, without ever hearing of it."""
+    url, a, b = two
+    token = Client(a).login("alice", USERS["alice"])
+    on_a, on_b = Client(a, token), Client(b, token)
+    on_b.updates(0)
+    (backend,) = listeners(url, b)
+    os.kill(backend, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        r = on_a.get("webtoken?reset=1")
+        took = time.monotonic() - started
+        assert r.status_code == 200, r.text
+        assert _pgstore.ACK_TIMEOUT <= took < _pgstore.ACK_TIMEOUT + 5, took
+        assert "1 process(es) did not confirm a revocation" in a.log()
+        wait_until(
+            lambda: on_b.get("updates?since=0").status_code == 401,
+            timeout=_pgstore.HEARTBEAT + 10,
+            what="B to refuse the old token",
+        )
+    finally:
+        os.kill(backend, signal.SIGCONT)
+    # B listens again, under a new registration, and is waited for again.
+    wait_until(lambda: len(listeners(url, b)) == 1, what="B listening again")
+    assert len(query(url, "SELECT id FROM tt_processes")) == 2
+    fresh = r.json()["token"]
+    on_b = Client(b, fresh)
+    on_b.updates(0)
+    again = Client(a, fresh).ok("GET", "webtoken?reset=1")["token"]
+    r = on_b.get("updates?since=0")
+    assert r.status_code == 401 and "revoked" in r.text
+    assert Client(b, again).get("updates?since=0").status_code == 200
+
+
+def test_revocations_in_a_row_are_refused_by_the_other_process_at_once(two):
+    """Revoke through one process, use the old token on the other right away; many
+    times, both ways (what a slow listener got wrong before, under load)."""
+    url, a, b = two
+    token = Client(a).login("alice", USERS["alice"])
+    on = {a: Client(a), b: Client(b)}  # kept-alive connections: no time in between
+    for i in range(30):
+        revoker, other = (a, b) if i % 2 == 0 else (b, a)
+        assert on[other].get("version", token=token).status_code == 200
+        fresh = on[revoker].ok("GET", "webtoken?reset=1", token=token)["token"]
+        r = on[other].get("updates?since=0", token=token)
+        assert r.status_code == 401 and "revoked" in r.text, (i, r.status_code)
+        token = fresh
 
 
 # %% Two processes behind a balancer

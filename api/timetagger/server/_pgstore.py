@@ -7,7 +7,8 @@ lock): ``tt_users`` (one row per user: its highest ``st``), ``tt_records``,
 ``tt_settings`` and ``tt_userinfo`` (one row per item: the JSON text exactly as
 stored, its ``st``, for records ``t1``/``t2``), ``tt_shares`` (shared reports, read
 from the table at each use), ``tt_login_checks`` (the password checks that ``_login``
-counts) and ``tt_meta`` (schema version, signing key). Every table but ``tt_meta``
+counts), ``tt_processes`` (the listening processes, see ``Presence``) and ``tt_meta``
+(schema version, signing key). Every table but ``tt_meta``, ``tt_processes``
 and ``tt_login_checks`` has the user name as the first column of its primary key, so
 a distributed PostgreSQL (Citus) can shard them by it. Item keys are stored as
 UTF-8 ``bytea``: a JSON key may hold U+0000, which ``text`` refuses.
@@ -44,7 +45,9 @@ import json
 import logging
 import math
 import os
+import secrets
 import select
+import socket
 import threading
 import time
 from collections import OrderedDict
@@ -60,6 +63,15 @@ SCHEMA_LOCK = 7_474_616_700  # advisory lock key held while the schema is applie
 POOL_MAX = 8  # pooled connections per process (the threads that read and write)
 MAX_KNOWN = 20000  # users whose state a process keeps (a few hundred bytes each)
 RECONNECT_DELAY = 1.0  # seconds between attempts to LISTEN again
+# Strict revocation (``Presence``): each listening process beats in tt_processes every
+# HEARTBEAT s; one whose last beat is older than LIVE is not waited for, and one that
+# could not beat for STALE (< LIVE) forgets what it knew. A seed change waits at most
+# ACK_TIMEOUT for every live process to confirm it heard of it.
+HEARTBEAT = 1.0
+STALE = 3.0
+LIVE = 6.0
+ACK_TIMEOUT = 2.0
+FORGET_DEAD = 60.0  # rows of processes silent for this long are deleted
 
 # Each entry is one schema version: the statements that lead to it from the one
 # before. Never edit a released entry; append a new one.
@@ -123,6 +135,17 @@ MIGRATIONS = [
         " SELECT username, substring(key from 7), st, ob FROM tt_userinfo"
         " WHERE substring(key from 1 for 6) = 'share '::bytea",
         "DELETE FROM tt_userinfo WHERE substring(key from 1 for 6) = 'share '::bytea",
+    ],
+    [
+        # The processes that listen (``Presence``): a heartbeat, and the number of
+        # the last seed change they have heard of (the counter ``seed_changes``).
+        """CREATE TABLE tt_processes (
+            id text PRIMARY KEY,
+            heartbeat timestamptz NOT NULL,
+            seen bigint NOT NULL
+        )""",
+        "INSERT INTO tt_meta (name, value) VALUES ('seed_changes', '0')"
+        " ON CONFLICT (name) DO NOTHING",
     ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -405,10 +428,19 @@ def write_seed(conn, username, known, name, rotate):
     seed = (_loads(row[0]) or {}).get("value") if row else None
     if isinstance(seed, str) and seed and not rotate:
         return seed, {"seed": (name, seed, row[1])}
+    changes = {}
+    if isinstance(seed, str) and seed:
+        # Tokens are revoked: the change gets the next number of the counter, whose
+        # row stays locked until commit, so the numbers follow the commit order (the
+        # order in which every listener hears of them).
+        (changes["seq"],) = conn.execute(
+            "UPDATE tt_meta SET value = (value::bigint + 1)::text"
+            " WHERE name = 'seed_changes' RETURNING value::bigint"
+        ).fetchone()
     seed = secrets.token_urlsafe(8)
     st = known.next_st()
     put_userinfo(conn, username, name, seed, st)
-    return seed, {"st": st, "seed": (name, seed, st)}
+    return seed, {"st": st, "seed": (name, seed, st), **changes}
 
 
 SHARE_PREFIX = "share "  # of the stored JSON's key, as SQLite's userinfo has it
@@ -616,22 +648,30 @@ class Listener:
 
     def start(self):
         """Listen now (blocking: at start, and on the first request)."""
-        self._install(self._connect())
+        self._install(*self._connect())
 
     def _connect(self):
+        """A listening connection, and this process's registration made after its
+        LISTEN (see ``Presence.register``)."""
         name = f"timetagger-listen {os.getpid()}"  # which process, in pg_stat_activity
         conn = connect(self.store.url, autocommit=True, name=name)
-        conn.execute(f"LISTEN {CHANNEL}")
-        return conn
+        try:
+            conn.execute(f"LISTEN {CHANNEL}")
+            registration = self.store.presence.register(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return conn, registration
 
-    def _install(self, conn):
+    def _install(self, conn, registration=None):
         self.connecting = False
         if conn is None:
             if self.loop is not None:  # try again, requests or not
-                self.loop.call_later(RECONNECT_DELAY, self.reconnect_soon)
+                self.loop.call_later(RECONNECT_DELAY, self.reconnect_soon, True)
             return
         if self.conn is not None:
             conn.close()
+            self.store.presence.unregister([registration[0]])
             return
         self.conn = conn
         self.generation += 1  # states loaded from now on are kept current
@@ -642,6 +682,7 @@ class Listener:
         self.fd = conn.fileno()
         if self.loop is not None:
             self.loop.add_reader(self.fd, self.drain)
+        self.store.presence.use(*registration, self.loop)
 
     def lost(self, why):
         if self.conn is None:
@@ -655,17 +696,22 @@ class Listener:
         self.conn = None
         self.generation += 1  # what was known is forgotten
         self.store.forget_all()
+        self.store.presence.stop()  # ... and then no seed change waits for us
         # Listen again after a pause (a server that restarts is not hammered);
         # meanwhile every request reads the state from the tables.
         self.last_attempt = time.monotonic()
         if self.loop is not None:
-            self.loop.call_later(RECONNECT_DELAY, self.reconnect_soon)
+            self.loop.call_later(RECONNECT_DELAY, self.reconnect_soon, True)
 
     def drain(self):
         """Apply the notifications that have arrived, without blocking."""
         conn = self.conn
         if conn is None:
             self.reconnect_soon()
+            return
+        if not self.store.presence.current():
+            # Others may have stopped waiting for us: what we know may be stale.
+            self.lost(f"no heartbeat written for {STALE:g} s")
             return
         pgconn = conn.pgconn
         try:
@@ -682,10 +728,11 @@ class Listener:
         except Exception as err:
             self.lost(str(err).strip() or type(err).__name__)
 
-    def reconnect_soon(self):
-        """Try to listen again (in a thread, at most once per RECONNECT_DELAY)."""
+    def reconnect_soon(self, timer=False):
+        """Try to listen again (in a thread, at most once per RECONNECT_DELAY, or
+        when the ``timer`` set for that delay fires)."""
         now = time.monotonic()
-        if self.connecting or now - self.last_attempt < RECONNECT_DELAY:
+        if self.connecting or (now - self.last_attempt < RECONNECT_DELAY and not timer):
             return
         try:
             loop = asyncio.get_running_loop()
@@ -697,11 +744,11 @@ class Listener:
 
         def attempt():
             try:
-                conn = self._connect()
+                conn, registration = self._connect()
             except Exception as err:
                 logger.warning("cannot listen for notifications: %s", err)
-                conn = None
-            loop.call_soon_threadsafe(self._install, conn)
+                conn, registration = None, None
+            loop.call_soon_threadsafe(self._install, conn, registration)
 
         threading.Thread(target=attempt, daemon=True).start()
 
@@ -716,6 +763,173 @@ class Listener:
     def close(self):
         if self.conn is not None:
             self._stop_reading()
+            self.conn.close()
+            self.conn = None
+        self.store.presence.close()
+
+
+class Presence:
+    """This process's row in ``tt_processes``, which makes revocation strict: once
+    ``webtoken?reset=1`` (or ``apitoken?reset=1``) has answered, no process accepts
+    the old token.
+
+    A seed that replaces another gets the next number of the counter ``seed_changes``
+    (``write_seed``). Each process, as it hears of such a change on its listening
+    connection, applies it to what it knows and then writes the number into its row
+    (``seen``); the process that made the change answers only once every live process
+    has (``PgBackend.await_acks``, at most ACK_TIMEOUT; one that did not is removed
+    from the table and logged). A process registers after its LISTEN with the counter
+    as it is then (what it loads from then on is current, and it hears of every later
+    change), and again, under a new id, whenever it listens again; when it loses its
+    listening connection it forgets what it knew and leaves the table.
+
+    Liveness: every HEARTBEAT s the process writes its heartbeat. A process is waited
+    for while its heartbeat is younger than LIVE s; one that has not written one for
+    STALE s, or whose row was removed, forgets what it knew and registers anew (so one
+    no longer waited for never answers from stale knowledge). The hot paths read only
+    ``current()``: a clock, no query. The writes run in one thread of their own on a
+    connection of their own, not held up by a busy pool.
+    """
+
+    def __init__(self, store):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.store = store
+        self.prefix = (
+            f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(3)}"
+        )
+        self.count = 0
+        self.id = None  # the row of the current listening connection
+        self.last_beat = 0.0  # monotonic time when the last heartbeat written began
+        self.beat_timer = None
+        self.conn = None  # used in the executor's thread only
+        self.executor = ThreadPoolExecutor(1, thread_name_prefix="timetagger-presence")
+        self.closed = False
+
+    def register(self, conn):
+        """In the listener's thread, on its connection after LISTEN: a new row.
+        Returns (its id, the monotonic time the registration began)."""
+        self.count += 1
+        ident = f"{self.prefix}:{self.count}"
+        began = time.monotonic()
+        conn.execute(
+            "INSERT INTO tt_processes (id, heartbeat, seen)"
+            " SELECT %s, clock_timestamp(), value::bigint FROM tt_meta"
+            " WHERE name = 'seed_changes'",
+            (ident,),
+        )
+        return ident, began
+
+    def use(self, ident, began, loop):
+        """The listener is installed: its row is ours; beat from now on."""
+        self.id = ident
+        self.last_beat = began
+        if self.beat_timer is not None:
+            self.beat_timer.cancel()
+            self.beat_timer = None
+        if loop is not None:
+            self.beat_timer = loop.call_later(HEARTBEAT, self.beat, loop)
+
+    def current(self):
+        return self.id is not None and time.monotonic() - self.last_beat < STALE
+
+    def stop(self):
+        """Listening stopped: leave the table (what we knew is forgotten already)."""
+        if self.beat_timer is not None:
+            self.beat_timer.cancel()
+            self.beat_timer = None
+        if self.id is not None:
+            self.unregister([self.id])
+            self.id = None
+
+    def beat(self, loop):
+        self.beat_timer = loop.call_later(HEARTBEAT, self.beat, loop)
+        ident, began = self.id, time.monotonic()
+        if ident is None or self.closed:
+            return
+
+        def written(future):
+            try:
+                found = future.result()
+            except Exception as err:  # the next beats try again; STALE decides
+                logger.warning("cannot write the heartbeat: %s", err)
+                return
+            if ident != self.id:
+                return
+            if found:
+                self.last_beat = max(self.last_beat, began)
+            else:
+                self.store.listener.lost("this process was taken for dead")
+
+        future = asyncio.wrap_future(self.executor.submit(self._beat, ident))
+        future.add_done_callback(written)
+
+    def heard(self, seq):
+        """On the event loop, once a seed change is applied: confirm it."""
+        if self.id is not None and not self.closed:
+            self.executor.submit(self._ack, self.id, seq)
+
+    def unregister(self, idents):
+        if not self.closed:
+            self.executor.submit(self._delete, list(idents))
+
+    def close(self):
+        """Leave the table (waiting for that 2 s at most: a database that cannot be
+        reached does not hold up the stop) and let go of the connection."""
+        import concurrent.futures
+
+        if self.closed:
+            return
+        self.stop()
+        self.closed = True
+        done = self.executor.submit(self._close)
+        self.executor.shutdown(wait=False)
+        try:
+            done.result(timeout=2.0)
+        except concurrent.futures.TimeoutError:
+            pass
+
+    # In the executor's thread
+
+    def _run(self, sql, params):
+        if self.conn is None or self.conn.closed:
+            self.conn = connect(self.store.url, autocommit=True, name="timetagger")
+        try:
+            return self.conn.execute(sql, params).rowcount
+        except _psycopg().OperationalError:
+            self.conn.close()
+            self.conn = None
+            raise
+
+    def _beat(self, ident):
+        found = self._run(
+            "UPDATE tt_processes SET heartbeat = clock_timestamp() WHERE id = %s",
+            (ident,),
+        )
+        self._run(
+            "DELETE FROM tt_processes"
+            " WHERE heartbeat < clock_timestamp() - make_interval(secs => %s)",
+            (FORGET_DEAD,),
+        )
+        return found
+
+    def _ack(self, ident, seq):
+        try:
+            self._run(
+                "UPDATE tt_processes SET seen = greatest(seen, %s) WHERE id = %s",
+                (seq, ident),
+            )
+        except Exception as err:  # the change waits, then goes on without us
+            logger.warning("cannot confirm a seed change: %s", err)
+
+    def _delete(self, idents):
+        try:
+            self._run("DELETE FROM tt_processes WHERE id = ANY(%s)", (idents,))
+        except Exception as err:  # the row expires after LIVE s anyway
+            logger.warning("cannot leave tt_processes: %s", err)
+
+    def _close(self):
+        if self.conn is not None:
             self.conn.close()
             self.conn = None
 
@@ -829,6 +1043,8 @@ class PgUserDB:
             self.apply(changes)
         if "st" in changes:
             await self.store.echo(self.username, changes["st"])
+        if "seq" in changes:
+            await self.store.await_acks(changes["seq"])
         return result
 
     async def put_items(self, kind, entries, big=None):
@@ -910,6 +1126,7 @@ class PgBackend:
         self._pool = None
         self.loop_conn = None
         self.listener = Listener(self)
+        self.presence = Presence(self)
         self.users = OrderedDict()
         self.heard = {}  # user -> the st of the last notice heard
         self.prepared = False
@@ -1003,6 +1220,36 @@ class PgBackend:
             self.listener.drain()
             await asyncio.sleep(0.001)
 
+    async def await_acks(self, seq):
+        """Wait until every other live process has heard of seed change ``seq``
+        (see ``Presence``); after ACK_TIMEOUT, remove those that have not (they
+        forget what they knew at their next heartbeat) and go on."""
+        deadline = time.monotonic() + ACK_TIMEOUT
+        while True:
+            behind = await in_thread(self.processes_behind, seq, self.presence.id)
+            if not behind:
+                return
+            if time.monotonic() >= deadline:
+                logger.warning(
+                    "%d process(es) did not confirm a revocation within %g s: %s"
+                    " (removed; they forget what they knew)",
+                    len(behind),
+                    ACK_TIMEOUT,
+                    ", ".join(behind)[:500],
+                )
+                self.presence.unregister(behind)
+                return
+            await asyncio.sleep(0.002)
+
+    def processes_behind(self, seq, own):
+        with self.pool().connection() as conn:
+            rows = conn.execute(
+                "SELECT id FROM tt_processes WHERE seen < %s AND id IS DISTINCT FROM %s"
+                " AND heartbeat > clock_timestamp() - make_interval(secs => %s)",
+                (seq, own, LIVE),
+            ).fetchall()
+        return [ident for (ident,) in rows]
+
     def notice(self, payload):
         try:
             changes = json.loads(payload)
@@ -1020,6 +1267,9 @@ class PgBackend:
             if isinstance(changes.get("seed"), list):
                 changes["seed"] = tuple(changes["seed"])
             db.apply(changes)
+        seq = changes.get("seq")
+        if isinstance(seq, int):  # applied (or not known here): confirm it
+            self.presence.heard(seq)
 
     def forget_all(self):
         for db in self.users.values():
