@@ -893,7 +893,8 @@ class Presence:
 
     def _run(self, sql, params):
         if self.conn is None or self.conn.closed:
-            self.conn = connect(self.store.url, autocommit=True, name="timetagger")
+            name = f"timetagger-presence {os.getpid()}"
+            self.conn = connect(self.store.url, autocommit=True, name=name)
         try:
             return self.conn.execute(sql, params).rowcount
         except _psycopg().OperationalError:
@@ -1112,7 +1113,8 @@ class PgUserDB:
 class PgBackend:
     """The storage backend of one ``database_url`` (see ``_server.storage_backend``)
     as this process uses it: a pool for the threads, one connection for the event
-    loop's state loads, the listener, and the users whose state is known.
+    loop's state loads, the listener, its ``Presence`` (one more connection), and the
+    users whose state is known.
 
     For ``_store.UserStores``: ``exists(username)``, ``open(username)`` (a
     ``PgUserDB``) and ``close()``. ``connections`` is None: no user holds a
