@@ -53,7 +53,7 @@ import time
 from collections import OrderedDict
 
 from ._items import ErrorList, chunked
-from ._store import LONG, PIECE, SQL_CHUNK, ST_STEP, encode
+from ._store import LONG, PIECE, ST_STEP, encode
 from ._threads import in_thread
 
 logger = logging.getLogger("timetagger")
@@ -312,15 +312,16 @@ def userinfo_ob(key, value, st):
     return {"key": key, "st": st, "mt": st, "value": value}
 
 
-def lock_user(conn, username):
-    """Lock the user's row and read what a write must know (None: no such user)."""
-    row = conn.execute(
-        "SELECT u.highest_st, extract(epoch FROM clock_timestamp())::float8,"
-        " (SELECT ob FROM tt_userinfo i WHERE i.username = u.username"
-        "  AND i.key = 'reset_time'::bytea)"
-        " FROM tt_users u WHERE u.username = %s FOR UPDATE OF u",
-        (username,),
-    ).fetchone()
+LOCK_USER = (
+    "SELECT u.highest_st, extract(epoch FROM clock_timestamp())::float8,"
+    " (SELECT ob FROM tt_userinfo i WHERE i.username = u.username"
+    "  AND i.key = 'reset_time'::bytea)"
+    " FROM tt_users u WHERE u.username = %s FOR UPDATE OF u"
+)
+
+
+def known_from(row):
+    """What a write must know, from the row of LOCK_USER (None: no such user)."""
     if row is None:
         return None
     highest, now, reset_text = row
@@ -329,79 +330,157 @@ def lock_user(conn, username):
     return Known(_as_number(highest, 0.0), reset_time, now)
 
 
-def write_items(conn, username, known, kind, entries):
-    """Store validated PUT entries ``(key, item_or_None, error)``, with the rules of
-    ``_store.write_items``: an item modified before the last reset is refused; a
+def lock_user(conn, username):
+    """Lock the user's row and read what a write must know (None: no such user)."""
+    return known_from(conn.execute(LOCK_USER, (username,)).fetchone())
+
+
+# %% Writing a PUT's items
+
+PUT_CHUNK = 2000  # items per look-up and per write statement of a PUT
+
+# The columns of a written item after (username, key, st), and the statement that
+# writes new keys (plain INSERT: see put_transaction) and the one that overwrites
+# stored keys.
+ITEM_COLUMNS = {
+    "records": ("t1 float8", "t2 float8", "ob text"),
+    "settings": ("ob text",),
+}
+
+
+def insert_sql(kind, overwrite):
+    names = [column.split()[0] for column in ITEM_COLUMNS[kind]]
+    arrays = ", ".join(f"%b::{column.split()[1]}[]" for column in ITEM_COLUMNS[kind])
+    sql = (
+        f"INSERT INTO {TABLES[kind]} (username, key, st, {', '.join(names)})"
+        f" SELECT %s, k, %s, {', '.join(names)} FROM unnest(%b::bytea[], {arrays})"
+        f" AS x(k, {', '.join(names)})"
+    )
+    if overwrite:
+        sql += " ON CONFLICT (username, key) DO UPDATE SET st = excluded.st, " + (
+            ", ".join(f"{name} = excluded.{name}" for name in names)
+        )
+    return sql
+
+
+INSERT_NEW = {kind: insert_sql(kind, False) for kind in TABLES}
+OVERWRITE = {kind: insert_sql(kind, True) for kind in TABLES}
+
+
+def query_stored(conn, kind, username, chunk):
+    """Send the query of the stored JSON of the keys of ``chunk``; returns its
+    cursor. One primary-key probe per key (LATERAL ... LIMIT 1), whatever the
+    planner's statistics say: ``key = ANY(...)`` on a table not yet analysed was
+    planned as a scan of all the user's rows (100 ms for 100,000 records)."""
+    keys = list({key_bytes(key) for key, _, _ in chunk})
+    return conn.execute(
+        "SELECT r.key, r.ob FROM unnest(%b::bytea[]) AS k(key) CROSS JOIN LATERAL"
+        f" (SELECT key, ob FROM {TABLES[kind]} WHERE username = %s AND key = k.key"
+        " LIMIT 1) AS r",
+        (keys, username),
+    )
+
+
+def apply_item_rules(kind, chunk, stored_text, st, reset_time, answer):
+    """The rules of ``_store.write_items`` for one chunk of PUT entries ``(key,
+    item_or_None, error)``: an item modified before the last reset is refused; a
     refused item's stored version is re-written (its st advances); a stored item
-    with a higher ``mt`` wins; every written item gets the one new ``st``. Returns
-    ``((accepted, failed, errors), changes)``."""
-    st = known.next_st()
-    reset_time = known.reset_time
+    with a higher ``mt`` wins; every written item gets the one new ``st``. The
+    verdicts go to ``answer`` (accepted, failed, errors); returns key -> the item
+    to write."""
+    accepted, failed, errors = answer
     reset_floor = math.floor(reset_time)
-    table = TABLES[kind]
-    accepted, failed, errors = [], [], ErrorList()
-    written = False
-    for chunk in chunked(entries, SQL_CHUNK):
-        keys = list({key for key, _, _ in chunk})
-        stored_text = {
-            key_text(k): text
-            for k, text in conn.execute(
-                f"SELECT key, ob FROM {table} WHERE username = %s AND key = ANY(%b)",
-                (username, [key_bytes(k) for k in keys]),
-            )
-        }
-        current = {}
-
-        def stored(key, current=current, stored_text=stored_text):
-            if key in current:
-                return current[key]
-            text = stored_text.get(key)
-            return None if text is None else _loads(text)
-
-        for key, item, error in chunk:
-            if item is not None and reset_time and item["mt"] < reset_floor:
-                item = None
-                error = f"{kind[:-1]} {key!r} was modified before the last reset"
-            old = stored(key)
-            if item is None:
-                failed.append(key)
-                errors.append(error)
-                if old is None:
-                    continue
-                new = old
-            else:
-                accepted.append(key)
-                old_mt = _as_number(old.get("mt"), -math.inf) if old else -math.inf
-                new = old if old_mt > item["mt"] else item
-            new["st"] = st
-            current[key] = new
-        if not current:
-            continue
-        keys_b = [key_bytes(k) for k in current]
-        texts = [encode(ob) for ob in current.values()]
-        if kind == "records":
-            t1s = [_as_number(ob.get("t1"), None) for ob in current.values()]
-            t2s = [_as_number(ob.get("t2"), None) for ob in current.values()]
-            conn.execute(
-                "INSERT INTO tt_records (username, key, st, t1, t2, ob)"
-                " SELECT %s, k, %s, a, b, o FROM"
-                " unnest(%b::bytea[], %b::float8[], %b::float8[], %b::text[])"
-                " AS x(k, a, b, o)"
-                " ON CONFLICT (username, key) DO UPDATE SET st = excluded.st,"
-                " t1 = excluded.t1, t2 = excluded.t2, ob = excluded.ob",
-                (username, st, keys_b, t1s, t2s, texts),
-            )
+    current = {}
+    for key, item, error in chunk:
+        if item is not None and reset_time and item["mt"] < reset_floor:
+            item = None
+            error = f"{kind[:-1]} {key!r} was modified before the last reset"
+        if key in current:
+            old = current[key]
         else:
+            text = stored_text.get(key)
+            old = None if text is None else _loads(text)
+        if item is None:
+            failed.append(key)
+            errors.append(error)
+            if old is None:
+                continue
+            new = old
+        else:
+            accepted.append(key)
+            old_mt = _as_number(old.get("mt"), -math.inf) if old else -math.inf
+            new = old if old_mt > item["mt"] else item
+        new["st"] = st
+        current[key] = new
+    return current
+
+
+def send_writes(conn, kind, username, st, current, stored_text):
+    """Send the statements that write ``current`` (key -> item): the keys not
+    stored yet with a plain INSERT, the others with an upsert."""
+    fresh, stored = [], []
+    for key, ob in current.items():
+        (stored if key in stored_text else fresh).append((key, ob))
+    for items, sql in ((fresh, INSERT_NEW[kind]), (stored, OVERWRITE[kind])):
+        if not items:
+            continue
+        columns = [[key_bytes(key) for key, _ in items]]
+        if kind == "records":
+            columns.append([_as_number(ob.get("t1"), None) for _, ob in items])
+            columns.append([_as_number(ob.get("t2"), None) for _, ob in items])
+        columns.append([encode(ob) for _, ob in items])
+        conn.execute(sql, (username, st, *columns))
+
+
+def put_transaction(conn, username, kind, entries):
+    """Store validated PUT entries ``(key, item_or_None, error)`` (a list or a lazy
+    ``_items.PutItems``) with the rules of ``apply_item_rules``, in one transaction
+    under the user's row lock; record the new highest st and notify the other
+    processes. Returns ``((accepted, failed, errors), changes)``.
+
+    Sent in pipeline mode: a body of up to PUT_CHUNK items costs two round trips
+    (lock and look up the stored versions; then write, record, notify and commit).
+    Keys that the look-up did not find are written with a plain INSERT, cheaper than
+    an upsert: no other transaction can add them meanwhile, since every write of
+    the user's items holds its row lock. A chunk's look-up sees what the chunks
+    before it wrote (a key repeated further on finds the version written before)."""
+    chunks = chunked(entries, PUT_CHUNK)
+    chunk = next(chunks, [])  # a body found invalid here writes nothing
+    answer = ([], [], ErrorList())
+    written = False
+    with conn.pipeline(), conn.transaction():
+        locked = conn.execute(LOCK_USER, (username,))
+        found = query_stored(conn, kind, username, chunk)
+        known = known_from(locked.fetchone())
+        if known is None:  # the user's first write: its row is made, then locked
             conn.execute(
-                "INSERT INTO tt_settings (username, key, st, ob)"
-                " SELECT %s, k, %s, o FROM unnest(%b::bytea[], %b::text[]) AS x(k, o)"
-                " ON CONFLICT (username, key) DO UPDATE SET st = excluded.st,"
-                " ob = excluded.ob",
-                (username, st, keys_b, texts),
+                "INSERT INTO tt_users (username) VALUES (%s) ON CONFLICT DO NOTHING",
+                (username,),
             )
-        written = True
-    changes = {"st": st, "table": kind} if written else {}
-    return (accepted, failed, errors), changes
+            known = lock_user(conn, username)
+            found = query_stored(conn, kind, username, chunk)  # now under the lock
+        st = known.next_st()
+        while chunk:
+            stored_text = {key_text(raw): text for raw, text in found.fetchall()}
+            current = apply_item_rules(
+                kind, chunk, stored_text, st, known.reset_time, answer
+            )
+            if current:
+                send_writes(conn, kind, username, st, current, stored_text)
+                written = True
+            chunk = next(chunks, None)
+            if chunk:
+                found = query_stored(conn, kind, username, chunk)
+        changes = {"st": st, "table": kind} if written else {}
+        if written:
+            conn.execute(
+                "UPDATE tt_users SET highest_st = %s WHERE username = %s",
+                (st, username),
+            )
+            conn.execute(
+                "SELECT pg_notify(%s, %s)", (CHANNEL, notice_text(username, changes))
+            )
+    return answer, changes
 
 
 def put_userinfo(conn, username, key, value, st):
@@ -1049,7 +1128,15 @@ class PgUserDB:
         return result
 
     async def put_items(self, kind, entries, big=None):
-        return await self.write(write_items, kind, entries)
+        # As ``write``, with the PUT's own transaction (``put_transaction``).
+        async with self.lock:
+            result, changes = await in_thread(
+                self.store.run_put, self.username, kind, entries
+            )
+            self.apply(changes)
+        if "st" in changes:
+            await self.store.echo(self.username, changes["st"])
+        return result
 
     async def force_reset(self):
         return await self.write(write_reset)
@@ -1210,6 +1297,11 @@ class PgBackend:
         """In a thread: ``func`` in a write transaction on a pooled connection."""
         with self.pool().connection() as conn:
             return in_write_transaction(conn, username, func, *args)
+
+    def run_put(self, username, kind, entries):
+        """In a thread: the items of a PUT written on a pooled connection."""
+        with self.pool().connection() as conn:
+            return put_transaction(conn, username, kind, entries)
 
     async def echo(self, username, st, timeout=1.0):
         """Wait (at most ``timeout``) until our listener has heard of our own commit
