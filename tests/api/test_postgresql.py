@@ -215,6 +215,44 @@ def test_lost_notifications_are_never_served_stale(two):
     )
 
 
+def test_a_write_is_in_the_next_poll_on_the_other_process_even_when_told_late(
+    two, pg_cluster
+):
+    """A write acknowledged by one process is in the very next poll on another,
+    also when the notification of it has not reached that process yet (a busy
+    database server delivers it to each listening connection in its own time): a
+    process must not answer "nothing new" from knowledge that may be behind.
+    Made certain by stopping the other process's listening backend (SIGSTOP) for
+    the write and the poll; and seen without it in a loop of writes each polled at
+    once through the other process."""
+    url, a, b = two
+    token = Client(a).login("alice", USERS["alice"])
+    on_a, on_b = Client(a, token), Client(b, token)
+    since = on_b.updates(0)["server_time"]
+    missed = []
+    for i in range(200):
+        on_a.put_records([record(f"k{i}", i, i + 1)])
+        up = on_b.updates(since)
+        if f"k{i}" in {ob["key"] for ob in up["records"]}:
+            since = up["server_time"]
+        else:
+            missed.append(i)
+    if pg_cluster.folder is not None:  # our cluster: its backends are ours to signal
+        [listening] = listeners(url, b)
+        os.kill(listening, signal.SIGSTOP)
+        resume = threading.Timer(5, os.kill, (listening, signal.SIGCONT))
+        resume.start()
+        try:
+            on_a.put_records([record("late", 1, 2)])
+            up = on_b.updates(since)
+        finally:
+            resume.cancel()
+            os.kill(listening, signal.SIGCONT)
+        if "late" not in {ob["key"] for ob in up["records"]}:
+            missed.append("late")
+    assert missed == [], f"{len(missed)} writes not in the next poll: {missed[:10]}"
+
+
 # %% Two processes behind a balancer
 
 
