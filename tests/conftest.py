@@ -37,14 +37,17 @@ def free_port():
 
 
 class Server:
-    def __init__(self, proc, port, datadir, prefix, log_path, database_url=None):
+    def __init__(
+        self, proc, port, datadir, prefix, log_path, database_url=None, host="127.0.0.1"
+    ):
         self.database_url = database_url  # None: SQLite files in datadir
         self.proc = proc
+        self.host = host  # another address: a process in its own network namespace
         self.port = port
         self.datadir = datadir
         self.prefix = prefix
         self.log_path = log_path
-        self.base = f"http://127.0.0.1:{port}"
+        self.base = f"http://{host}:{port}"
 
     def url(self, path=""):
         return self.base + self.prefix + path.lstrip("/")
@@ -193,7 +196,7 @@ def status_of(server):
 
     Plain http.client: an httpx.get costs ~50 ms of CPU (a new SSL context each time),
     which polling would take from the server that is starting."""
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=1)
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=1)
     try:
         conn.request("GET", server.prefix + "status")
         return conn.getresponse().status

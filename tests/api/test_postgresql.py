@@ -12,6 +12,13 @@ import time
 import httpx
 import psycopg
 import pytest
+from balanced_api import (
+    nginx_balancer,
+    query,
+    start_api_processes,
+    stop_api_processes,
+    wait_until,
+)
 
 from conftest import start_server, wait_for_server
 from timetagger.server import _pgstore, _shares
@@ -21,44 +28,16 @@ from .conftest import USERS, Client, record
 TABLES = ("tt_users", "tt_records", "tt_settings", "tt_userinfo", "tt_shares")
 
 
-def query(url, sql, params=()):
-    with psycopg.connect(url, autocommit=True) as conn:
-        cur = conn.execute(sql, params)
-        return cur.fetchall() if cur.description else None
-
-
-def wait_until(condition, timeout=20, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 @pytest.fixture
 def two(pg_cluster, tmp_path, users_credentials):
-    """Two API processes on one new database, as (url, server A, server B)."""
+    """Two API processes on one new database, as (url, server A, server B), on
+    ports of 127.0.0.1 (the balancer's test puts them on hosts of their own)."""
     url = pg_cluster.fresh_database()
-    servers = [
-        start_server(
-            tmp_path,
-            datadir=tmp_path / name,
-            wait=False,
-            database_url=url,
-            credentials=users_credentials,
-        )
-        for name in ("a", "b")
-    ]
+    servers = start_api_processes(tmp_path, url, 2, credentials=users_credentials)
     try:
-        for server in servers:
-            wait_for_server(server)
         yield url, *servers
     finally:
-        for server in servers:
-            server.stop()
-        for server in servers:
-            assert "Traceback" not in server.log(), server.log()
+        stop_api_processes(servers)
 
 
 def test_every_table_is_keyed_on_the_user_first(two):
@@ -397,76 +376,64 @@ def test_revocations_in_a_row_are_refused_by_the_other_process_at_once(two):
         token = fresh
 
 
+# %% News through the other process
+
+
+def test_a_write_is_in_the_next_poll_on_the_other_process_even_when_told_late(
+    two, pg_cluster
+):
+    """A write acknowledged by one process is in the very next poll on another,
+    also when the notification of it has not reached that process yet (a busy
+    database server delivers it to each listening connection in its own time): a
+    process must not answer "nothing new" from knowledge that may be behind.
+    Made certain by stopping the other process's listening backend (SIGSTOP) for
+    the write and the poll; and seen without it in a loop of writes each polled at
+    once through the other process."""
+    url, a, b = two
+    token = Client(a).login("alice", USERS["alice"])
+    on_a, on_b = Client(a, token), Client(b, token)
+    since = on_b.updates(0)["server_time"]
+    missed = []
+    for i in range(200):
+        on_a.put_records([record(f"k{i}", i, i + 1)])
+        up = on_b.updates(since)
+        if f"k{i}" in {ob["key"] for ob in up["records"]}:
+            since = up["server_time"]
+        else:
+            missed.append(i)
+    if pg_cluster.folder is not None:  # our cluster: its backends are ours to signal
+        [listening] = listeners(url, b)
+        os.kill(listening, signal.SIGSTOP)
+        resume = threading.Timer(5, os.kill, (listening, signal.SIGCONT))
+        resume.start()
+        try:
+            on_a.put_records([record("late", 1, 2)])
+            up = on_b.updates(since)
+        finally:
+            resume.cancel()
+            os.kill(listening, signal.SIGCONT)
+        if "late" not in {ob["key"] for ob in up["records"]}:
+            missed.append("late")
+    assert missed == [], f"{len(missed)} writes not in the next poll: {missed[:10]}"
+
+
 # %% Two processes behind a balancer
 
 
-def nginx_in_front(tmp_path, servers):
-    """nginx on a free port, balancing round robin over ``servers``."""
-    import shutil
-
-    from deploy_checks import start_web_server
-
-    from conftest import free_port
-
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    assert os.path.exists(nginx), "nginx is needed: apt-get install nginx-light"
-    port = free_port()
-    temp = tmp_path / "nginx"
-    temp.mkdir()
-    upstreams = "\n".join(f"server 127.0.0.1:{s.port};" for s in servers)
-    user = "user root;" if os.geteuid() == 0 else ""
-    conf = temp / "nginx.conf"
-    conf.write_text(
-        f"""
-{user}
-daemon off;
-pid {temp}/nginx.pid;
-error_log {temp}/error.log warn;
-events {{ worker_connections 256; }}
-http {{
-    access_log off;
-    client_body_temp_path {temp}/body;
-    proxy_temp_path {temp}/proxy;
-    fastcgi_temp_path {temp}/fastcgi;
-    uwsgi_temp_path {temp}/uwsgi;
-    scgi_temp_path {temp}/scgi;
-    upstream timetagger_api {{
-        {upstreams}
-        keepalive 16;
-    }}
-    server {{
-        listen 127.0.0.1:{port};
-        client_max_body_size 11m;
-        location /timetagger/ {{
-            proxy_pass http://timetagger_api;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_connect_timeout 2s;
-        }}
-    }}
-}}
-"""
+def test_two_processes_behind_nginx_and_one_killed(
+    pg_cluster, tmp_path, users_credentials
+):
+    """Round robin over two processes (each on a host of its own where network
+    namespaces can be made): a write through one is in the next poll on the other;
+    one is killed with SIGKILL during a stream of writes: every acknowledged record
+    is stored, and the clients carry on through the other. (The browser's version
+    is tests/e2e/test_balancer.py.)"""
+    url = pg_cluster.fresh_database()
+    a, b = servers = start_api_processes(
+        tmp_path, url, 2, cluster=pg_cluster, credentials=users_credentials
     )
-    base = f"http://127.0.0.1:{port}"
-    args = [nginx, "-c", str(conf), "-p", str(temp)]
-    return start_web_server(args, base, temp / "stderr.log"), port
-
-
-def test_two_processes_behind_nginx_and_one_killed(two, tmp_path):
-    """Round robin over two processes: a write through one is in the next poll on
-    the other; one is killed with SIGKILL during a stream of writes: every
-    acknowledged record is stored, and the clients carry on through the other."""
-    import signal
-
-    from deploy_checks import stop_web_server
-
-    from conftest import Server
-
-    url, a, b = two
-    proc, port = nginx_in_front(tmp_path, [a, b])
+    front = nginx_balancer(tmp_path, servers)
     try:
-        front = Server(proc, port, "", "/timetagger/", str(tmp_path / "nginx.log"))
         token = Client(front).login("alice", USERS["alice"])
         # A write through one process, then one poll on the other.
         on_a, on_b = Client(a, token), Client(b, token)
@@ -514,7 +481,8 @@ def test_two_processes_behind_nginx_and_one_killed(two, tmp_path):
         missing = acknowledged - stored
         assert not missing, f"{len(missing)} acknowledged records lost"
     finally:
-        stop_web_server(proc)
+        front.stop()
+        stop_api_processes(servers)
 
 
 def test_a_restart_of_the_database_costs_no_request(tmp_path, users_credentials):
