@@ -20,7 +20,7 @@ from balanced_api import (
     wait_until,
 )
 
-from conftest import start_server, wait_for_server
+from conftest import start_server
 from timetagger.server import _pgstore, _shares
 
 from .conftest import USERS, Client, record
