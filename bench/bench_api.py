@@ -39,6 +39,7 @@ import time
 import bcrypt
 import httpx
 import original
+from procmem import MIB, memory, reset_peak
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -102,23 +103,6 @@ def credentials():
         hashed = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(10)).decode()
         _credentials.append(",".join(f"{name}:{hashed}" for name in user_names()))
     return _credentials[0]
-
-
-def memory(pid):
-    """VmRSS and VmHWM of a process, in MiB."""
-    values = {}
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            name, _, value = line.partition(":")
-            if name in ("VmRSS", "VmHWM"):
-                values[name] = int(value.split()[0]) / 1024  # kB
-    return values
-
-
-def reset_peak(pid):
-    """Start VmHWM again from the current RSS (Linux 4.0 and later)."""
-    with open(f"/proc/{pid}/clear_refs", "w") as f:
-        f.write("5")
 
 
 class Server:
@@ -406,7 +390,7 @@ def measure_memory(server):
     results = {}
     server.start()
     pid = server.proc.pid
-    results["rss_idle"] = memory(pid)["VmRSS"]
+    results["rss_idle"] = memory(pid, MIB)["VmRSS"]
     peak = 0.0
     for i, name in enumerate(user_names()):
         server.login(name)
@@ -414,14 +398,14 @@ def measure_memory(server):
         r = server.api("GET", "updates?since=0", headers={"accept-encoding": "gzip"})
         r.raise_for_status()
         n = len(r.json()["records"])
-        peak = max(peak, memory(pid)["VmHWM"])
+        peak = max(peak, memory(pid, MIB)["VmHWM"])
         if i == 0:
             results["rss_peak"] = peak
             time.sleep(0.5)  # what the process still holds once the answer is sent
-            results["rss_after"] = memory(pid)["VmRSS"]
+            results["rss_after"] = memory(pid, MIB)["VmRSS"]
             log(f"[{server.name}]   {name}: {n:,} records")
     time.sleep(0.5)
-    results["rss_after_n"] = memory(pid)["VmRSS"]
+    results["rss_after_n"] = memory(pid, MIB)["VmRSS"]
     results["rss_peak_n"] = peak
     server.stop()
     return results

@@ -4,17 +4,18 @@ whoever holds the link, without an account.
 ``main()`` takes the share token from the URL fragment (browsers never send it to a
 server, so it is in no access log), asks the API's public ``GET shared`` for the
 report (token in the ``sharetoken`` header) and draws it like the report dialog: the
-total, groups per tag combination and their records, the charts (``reportcharts``),
-earnings when the owner's tags have rates. Colours and rates come from the
-``taginfo`` the answer carries, never from this browser's settings. Text from
-records is data: it reaches the page through ``markup.escape`` or ``textContent``.
-When the link is revoked, expired or wrong, the page says so (the server's reason).
+total, groups per tag combination and their records (``reporttable``, the dialog's
+table without its links), the charts (``reportcharts``), earnings when the owner's
+tags have rates. Colours and rates come from the ``taginfo`` the answer carries,
+never from this browser's settings. Text from records is data: it reaches the page
+through ``markup.escape`` or ``textContent``. When the link is revoked, expired or
+wrong, the page says so (the server's reason).
 """
 
 from pscript import window
 
-from .app.core import colors, dt, env, markup, taginfo, tags, theme
-from .app.reports import reportcharts, reports
+from .app.core import colors, dt, env, markup, taginfo, theme
+from .app.reports import reportcharts, reports, reporttable
 
 
 def token_from_hash(hash_text):
@@ -57,108 +58,6 @@ def rate_function(lookup):
     return rate_of
 
 
-def tag_html(tag, color_of):
-    name = tag[1:] if tag.startswith("#") else tag
-    return (
-        '<span class="tt-tag"><b class="tt-hash" style="color:'
-        + markup.escape(color_of(tag))
-        + '">#</b>'
-        + markup.escape(name)
-        + "</span>"
-    )
-
-
-def description_html(ds, color_of):
-    html = ""
-    for part in tags.split_description(ds or "")[1]:
-        if part.startswith("#"):
-            html += tag_html(part, color_of)
-        else:
-            html += markup.escape(part)
-    return html
-
-
-def table_html(report, color_of):
-    """The report table (read-only: no edit links)."""
-    rated = report.has_rates
-    html = '<table class="tt-rp-table"><tbody>'
-    n_records = 0
-    for row in report.rows:
-        amount = ""
-        if rated:
-            amount = (
-                '<td class="tt-rp-amount">'
-                + markup.escape(row.amount_text or "")
-                + "</td>"
-            )
-        if row.type == "total":
-            html += (
-                '<tr class="tt-rp-total"><td class="tt-rp-dur">'
-                + markup.escape(row.duration_text)
-                + '</td><td colspan="2">Total</td>'
-                + amount
-                + "</tr>"
-            )
-        elif row.type == "spacer":
-            html += (
-                '<tr class="tt-rp-spacer"><td colspan="'
-                + ("4" if rated else "3")
-                + '"></td></tr>'
-            )
-        elif row.type == "group":
-            title = " ".join([tag_html(tag, color_of) for tag in row.tags or []])
-            if not title:
-                title = markup.escape(row.group_title or row.title)
-            html += (
-                '<tr class="tt-rp-group"><td class="tt-rp-dur">'
-                + markup.escape(row.duration_text)
-                + '</td><td colspan="2">'
-                + title
-                + "</td>"
-                + amount
-                + "</tr>"
-            )
-        else:
-            n_records += 1
-            cls = "tt-rp-record" + (" tt-rp-running" if row.running else "")
-            cls += " tt-rp-odd" if n_records % 2 else ""
-            desc = (
-                description_html(row.description, color_of)
-                if row.description
-                else '<span class="tt-muted">\u2013</span>'
-            )
-            html += (
-                '<tr class="'
-                + cls
-                + '"><td class="tt-rp-dur">'
-                + markup.escape(row.duration_text)
-                + '</td><td class="tt-rp-when"><span class="tt-rp-date">'
-                + markup.escape(row.date)
-                + '</span> <span class="tt-rp-time">'
-                + markup.escape(row.start)
-                + "\u2013"
-                + markup.escape(row.stop)
-                + '</span></td><td class="tt-rp-desc">'
-                + desc
-                + "</td>"
-                + amount
-                + "</tr>"
-            )
-    html += "</tbody></table>"
-    if rated:
-        html = (
-            '<p class="tt-rp-earnings tt-note"><strong>Earnings '
-            + markup.escape(report.amount_text)
-            + "</strong> \u2013 "
-            + markup.escape(reports.RATE_RULE)
-            + "</p>"
-            + html
-        )
-    if len(report.rows) <= 1:
-        html += '<p class="tt-rp-empty">No records in this report.</p>'
-    return html
-
-
 def _node(selector):
     return window.document.querySelector(selector)
 
@@ -175,29 +74,12 @@ def draw_charts(data):
         charts.hidden = True
         return
     charts.hidden = False
-    palette = theme.current()
-    tags_canvas = _node("#shared-chart-tags")
-    periods_canvas = _node("#shared-chart-periods")
-    reportcharts.draw_tag_bars(tags_canvas, data, palette)
-    reportcharts.draw_period_bars(periods_canvas, data, palette)
-    parts = [
-        item.label + " " + reportcharts.short_duration(item.seconds)
-        for item in data.tags
-    ]
-    tags_canvas.setAttribute("aria-label", "Time per tag: " + ", ".join(parts))
-    name = "range" if data.period == "none" else data.period
-    _node("#shared-chart-period").textContent = name
-    periods_canvas.setAttribute(
-        "aria-label",
-        "Time per "
-        + name
-        + ": "
-        + ", ".join(
-            [
-                (p.label or "range") + " " + reportcharts.short_duration(p.total)
-                for p in data.periods
-            ]
-        ),
+    reportcharts.draw_charts(
+        _node("#shared-chart-tags"),
+        _node("#shared-chart-periods"),
+        _node("#shared-chart-period"),
+        data,
+        theme.current(),
     )
 
 
@@ -217,7 +99,7 @@ def show_report(answer):
     report = reports.build_report(answer.records or [], share.t1, share.t2, options)
     if len(share.tags or []):
         _node("#shared-tags").innerHTML = " ".join(
-            [tag_html(tag, color_of) for tag in share.tags]
+            [markup.tag_html(tag, color_of) for tag in share.tags]
         )
     else:
         _node("#shared-tags").textContent = "All records"
@@ -227,7 +109,10 @@ def show_report(answer):
         range_text += " (the current month)"
     _node("#shared-range").textContent = range_text
     _node("#shared-description").textContent = share.description or ""
-    _node("#shared-table").innerHTML = table_html(report, color_of)
+    # read-only: the records' descriptions are no links
+    _node("#shared-table").innerHTML = reporttable.table_html(
+        report, "No records in this report.", color_of
+    )
     data = None
     if report.total > 0:
         data = reportcharts.chart_data(report, color_of)

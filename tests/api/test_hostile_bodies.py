@@ -8,6 +8,8 @@ import random
 
 import pytest
 
+from bench import procmem
+
 from .conftest import Client, assert_error, record
 
 LONE = "\ud800"  # a lone surrogate: valid in JSON text ("\ud800"), not in UTF-8
@@ -209,14 +211,6 @@ def test_streamed_reading_agrees_with_one_go(monkeypatch, max_errors):
 # %% Memory
 
 
-def memory_mib(pid, field):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024
-    raise AssertionError(f"no {field} for {pid}")
-
-
 def ten_mib_list(fmt):
     """A JSON list of just under 10 MiB whose elements are ``fmt % i``."""
     parts, size, i = [], 2, 0
@@ -229,9 +223,7 @@ def ten_mib_list(fmt):
         i += 1
 
 
-@pytest.mark.skipif(
-    not __import__("os").path.exists("/proc/self/clear_refs"), reason="Linux only"
-)
+@pytest.mark.skipif(not procmem.available(), reason="Linux only")
 def test_ten_mib_bodies_cost_less_than_100_mib(api):
     """The peak resident memory of the server (VmHWM, reset before each request)
     stays within 100 MiB of what it was before, for the worst shapes of a 10 MiB
@@ -247,11 +239,10 @@ def test_ten_mib_bodies_cost_less_than_100_mib(api):
     ]:
         body = ten_mib_list(fmt)
         assert 10 * 2**20 - 64 < len(body) <= 10 * 2**20
-        idle = memory_mib(pid, "VmRSS")
-        with open(f"/proc/{pid}/clear_refs", "w") as f:
-            f.write("5")  # resets VmHWM to the current resident size
+        idle = procmem.memory(pid, procmem.MIB)["VmRSS"]
+        procmem.reset_peak(pid)  # VmHWM starts again from the resident size
         r = api.put("records", body)
         assert r.status_code == 200, r.text[:200]
         assert len(r.content) < 8 * 2**20
-        peak = memory_mib(pid, "VmHWM")
+        peak = procmem.memory(pid, procmem.MIB)["VmHWM"]
         assert peak - idle < 100, f"{name}: {peak - idle:.0f} MiB above idle"

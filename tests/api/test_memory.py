@@ -3,34 +3,17 @@ answer is never held as a whole text next to its gzip copy (VmHWM, the peak, res
 through /proc/<pid>/clear_refs before the pull), and what the pull needed is given
 back once it is sent (VmRSS)."""
 
-import os
 import time
 
 import pytest
 
+from bench.procmem import available, memory, reset_peak
+
 from .conftest import record
 
-pytestmark = pytest.mark.skipif(
-    not os.path.exists("/proc/self/clear_refs"), reason="needs Linux's /proc"
-)
+pytestmark = pytest.mark.skipif(not available(), reason="needs Linux's /proc")
 
 N = 80_000  # records: about 10 MiB of JSON
-
-
-def memory(pid):
-    """VmRSS and VmHWM of a process, in bytes."""
-    values = {}
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            name, _, value = line.partition(":")
-            if name in ("VmRSS", "VmHWM"):
-                values[name] = int(value.split()[0]) * 1024
-    return values
-
-
-def reset_peak(pid):
-    with open(f"/proc/{pid}/clear_refs", "w") as f:
-        f.write("5")
 
 
 @pytest.fixture

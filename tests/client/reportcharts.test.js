@@ -1,6 +1,7 @@
 // reportcharts: what the report's charts show (time per tag, per period stacked by tag),
 // that both add up to the report's total, the column layout, and the charts' page of the
-// PDF in the tag colours, with the amounts of rated tags.
+// PDF in the tag colours, with the amounts of rated tags; what the charts say to screen
+// readers.
 "use strict";
 const test = require("node:test");
 const assert = require("node:assert/strict");
@@ -113,6 +114,23 @@ test("more than MAX_TAGS tags: the smallest are summed into Other", () => {
     assert.equal(sum(data.tags.map((t) => t.seconds)), r.total);
     assert.equal(sum(Object.values(data.periods[0].parts)), r.total);
     assert.equal(data.periods[0].parts[charts.OTHER], sum([...Array(9).keys()].map((i) => 60 * (i + 1))));
+});
+
+test("chart_labels: what the charts say to screen readers, per tag and per period", () => {
+    const days = charts.chart_labels(charts.chart_data(build({ grouping: "tagz" }), colorOf));
+    assert.deepEqual(days, {
+        period: "day",
+        tags: "Time per tag: #code 5h, #meeting 1h, #untagged 1h, #admin 30m",
+        periods:
+            "Time per day: 05-02-2024 3h, 06-02-2024 3h, 07-02-2024 30m, 08-02-2024 0m, " +
+            "09-02-2024 1h, 10-02-2024 0m, 11-02-2024 0m",
+    });
+    const week = charts.chart_labels(charts.chart_data(build({ grouping: "tagz", groupperiod: "week" }), colorOf));
+    assert.equal(week.period, "week");
+    assert.equal(week.periods, "Time per week: 2024W6 7h30");
+    const oneDay = reports.build_report(RECORDS, T(2, 5), T(2, 6), { now: NOW });
+    const range = charts.chart_labels(charts.chart_data(oneDay, colorOf));
+    assert.deepEqual(range, { period: "range", tags: "Time per tag: #client1 3h", periods: "Time per range: range 3h" });
 });
 
 test("bar_layout: columns fit, labels never overlap, the scale is round", () => {

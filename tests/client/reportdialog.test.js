@@ -1,5 +1,6 @@
 // reportdialog: the pure helpers of the report dialog: options from the settings (quirk 4),
-// the texts about the report, the copied table (RP-11) and group titles.
+// the texts about the report, the copied table (RP-11) and the records' edit links
+// (the table itself: reporttable.test.js).
 "use strict";
 const test = require("node:test");
 const assert = require("node:assert/strict");
@@ -76,19 +77,9 @@ test("clipboard_table: the CSV's columns, tab-separated, and the same cells as H
     assert.ok(html.includes("<td>#client2 review &quot;v2&quot;, part 1</td>"));
 });
 
-test("group_title_html: period, coloured tags, descriptions escaped", () => {
-    const byTags = build({ grouping: "tagz", groupperiod: "week" });
-    const group = byTags.rows.find((r) => r.type === "group" && r.tags.length === 2);
-    const html = rd.group_title_html(group, "tagz");
-    assert.match(html, /^<span class="tt-rp-period">2024W6<\/span><span class="tt-rp-sep"> \/ <\/span>/);
-    assert.match(html, /<b class="tt-hash" style="color:#DEAA22">#<\/b>client1/);
-    const filtered = build({ grouping: "tagz", tags: ["#client2"] });
-    const general = filtered.rows.find((r) => r.type === "group");
-    assert.equal(rd.group_title_html(general, "tagz"), "General");
-    const byDs = build({ grouping: "ds" });
-    const quoted = byDs.rows.find((r) => r.type === "group" && r.title.includes("review"));
-    assert.ok(rd.group_title_html(quoted, "ds").includes("review &quot;v2&quot;, part 1"));
-    const none = build({ grouping: "none", groupperiod: "day" });
-    const day = none.rows.find((r) => r.type === "group");
-    assert.equal(rd.group_title_html(day, "none"), '<span class="tt-rp-period">05-02-2024</span>');
+test("record_link: a record's description as a link to its row, the HTML kept as given", () => {
+    assert.equal(
+        rd.record_link(7, "<b>x</b> &amp;"),
+        '<a href="#" role="button" data-row="7" title="Edit this record"><b>x</b> &amp;</a>'
+    );
 });

@@ -9,8 +9,10 @@ count as "Other". The per-period chart uses the report's period, or when the rep
 has none, one chosen from the range's length (day up to 5 weeks, week up to half a
 year, month up to 3 years, else year); periods without time are drawn empty.
 
-``chart_data`` and ``bar_layout`` are pure and tested in node; the drawing functions
-take a 2D canvas context (or a jsPDF document) and only draw.
+``chart_data``, ``bar_layout`` and ``chart_labels`` are pure and tested in node; the
+drawing functions take a canvas (or a jsPDF document) and only draw, but for
+``draw_charts``, which also labels the canvases for screen readers (the report
+dialog and the shared page both draw through it).
 """
 
 from pscript import window
@@ -322,6 +324,33 @@ def draw_period_bars(canvas, data, palette, css_height=180):
             lx = min(max(cx, half), width - half - 1)
             ctx.fillStyle = palette.muted
             ctx.fillText(p.short, lx, lay.y0 + lay.plot_h + 5)
+
+
+def chart_labels(data):
+    """What the two charts say, as plain text for screen readers (their
+    ``aria-label``, which the tests read too): ``{period, tags, periods}``, with
+    ``period`` the name in the per-period chart's caption ("range" when none)."""
+    name = "range" if data.period == "none" else data.period
+    tag_parts = [item.label + " " + short_duration(item.seconds) for item in data.tags]
+    period_parts = [
+        (p.label or "range") + " " + short_duration(p.total) for p in data.periods
+    ]
+    return {
+        "period": name,
+        "tags": "Time per tag: " + ", ".join(tag_parts),
+        "periods": "Time per " + name + ": " + ", ".join(period_parts),
+    }
+
+
+def draw_charts(tags_canvas, periods_canvas, period_caption, data, palette):
+    """Draw both charts (the report dialog's and the shared page's), give each
+    canvas its ``aria-label`` and put the period's name in ``period_caption``."""
+    draw_tag_bars(tags_canvas, data, palette)
+    draw_period_bars(periods_canvas, data, palette)
+    labels = chart_labels(data)
+    tags_canvas.setAttribute("aria-label", labels.tags)
+    periods_canvas.setAttribute("aria-label", labels.periods)
+    period_caption.textContent = labels.period
 
 
 def _fit(ctx, text, width):

@@ -19,14 +19,16 @@ link to the report's tags and dates and lists the links with Revoke.
 Above the table, the charts (``reportcharts``): time per tag and time per period
 stacked by tag, in the tag colours with the theme's text colours; with hourly
 rates, earnings per row and in total, with the rule (``reports.RATE_RULE``).
-Pure helpers (``report_info``, ``clipboard_table``) are tested in node.
+The table itself comes from ``reporttable`` (shared with the shared page), the
+records' descriptions made links by ``record_link``. Pure helpers (``report_info``,
+``clipboard_table``) are tested in node.
 """
 
 from pscript import window
 
 from ..core import dt, icons, markup, settings, taginfo, theme
 from ..dialogs import basedialog, recorddialog, timerangedialog
-from . import csvtext, pdfexport, reportcharts, reports, sharepanel
+from . import csvtext, pdfexport, reportcharts, reports, reporttable, sharepanel
 
 # ST-13 ... ST-17: the report options and their settings keys (device settings).
 OPTION_KEYS = {
@@ -90,28 +92,16 @@ def clipboard_table(report, username=""):
     return [html, csvtext.tsv_text(rows)]
 
 
-def group_title_html(row, grouping):
-    """A group row's title as HTML: the period, then the tags with coloured ``#``
-    (grouping by tags), the description (by description), or "General"."""
-    html = ""
-    if row.period:
-        html += '<span class="tt-rp-period">' + markup.escape(row.period) + "</span>"
-    title = row.group_title
-    if grouping == "tagz":
-        if row.tags and len(row.tags):
-            body = " ".join([markup.tag_html(tag) for tag in row.tags])
-        else:
-            body = markup.escape(title or reports.GENERAL)
-    elif grouping == "ds":
-        if title == reports.NO_DESCRIPTION:
-            body = '<span class="tt-muted">' + markup.escape(title) + "</span>"
-        else:
-            body = markup.description_html(title)
-    else:
-        body = ""
-    if html and body:
-        html += '<span class="tt-rp-sep"> / </span>'
-    return html + body
+def record_link(i, html):
+    """A record's description in the table as a link that opens the record dialog
+    (``data-row``: the row's index in ``report.rows``)."""
+    return (
+        '<a href="#" role="button" data-row="'
+        + str(i)
+        + '" title="Edit this record">'
+        + html
+        + "</a>"
+    )
 
 
 # %% Downloads and the clipboard (shared with the export dialog)
@@ -459,91 +449,12 @@ class ReportDialog(BaseDialog):
             self._move_timeline()
 
     def _render_table(self):
-        report = self._report
-        opts = report.options
-        grouping = opts.grouping
-        rated = report.has_rates
-        n_records = 0
-        html = '<table class="tt-rp-table"><tbody>'
-        for i in range(len(report.rows)):
-            row = report.rows[i]
-            kind = row.type
-            amount = ""
-            if rated:
-                amount = (
-                    '<td class="tt-rp-amount">'
-                    + markup.escape(row.amount_text or "")
-                    + "</td>"
-                )
-            if kind == "total":
-                html += (
-                    '<tr class="tt-rp-total"><td class="tt-rp-dur">'
-                    + markup.escape(row.duration_text)
-                    + '</td><td colspan="2">Total</td>'
-                    + amount
-                    + "</tr>"
-                )
-            elif kind == "spacer":
-                html += (
-                    '<tr class="tt-rp-spacer"><td colspan="'
-                    + ("4" if rated else "3")
-                    + '"></td></tr>'
-                )
-            elif kind == "group":
-                html += (
-                    '<tr class="tt-rp-group"><td class="tt-rp-dur">'
-                    + markup.escape(row.duration_text)
-                    + '</td><td colspan="2">'
-                    + group_title_html(row, grouping)
-                    + "</td>"
-                    + amount
-                    + "</tr>"
-                )
-            else:
-                n_records += 1
-                cls = "tt-rp-record" + (" tt-rp-running" if row.running else "")
-                cls += " tt-rp-odd" if n_records % 2 else ""
-                desc = (
-                    markup.description_html(row.description)
-                    if row.description
-                    else '<span class="tt-muted">\u2013</span>'
-                )
-                html += (
-                    '<tr class="'
-                    + cls
-                    + '"><td class="tt-rp-dur">'
-                    + markup.escape(row.duration_text)
-                    + '</td><td class="tt-rp-when"><span class="tt-rp-date">'
-                    + markup.escape(row.date)
-                    + '</span> <span class="tt-rp-time">'
-                    + markup.escape(row.start)
-                    + "\u2013"
-                    + markup.escape(row.stop)
-                    + '</span></td><td class="tt-rp-desc"><a href="#" role="button" data-row="'
-                    + str(i)
-                    + '" title="Edit this record">'
-                    + desc
-                    + "</a></td>"
-                    + amount
-                    + "</tr>"
-                )
-        html += "</tbody></table>"
-        if rated:
-            html = (
-                '<p class="tt-rp-earnings tt-note"><strong>Earnings '
-                + markup.escape(report.amount_text)
-                + "</strong> \u2013 "
-                + markup.escape(reports.RATE_RULE)
-                + "</p>"
-                + html
-            )
-        if len(report.rows) <= 1:
-            html += (
-                '<p class="tt-rp-empty">No records in this date range'
-                + (" with these tags" if len(self._filter_tags) else "")
-                + ".</p>"
-            )
-        self._table_wrap.innerHTML = html
+        empty = "No records in this date range"
+        if len(self._filter_tags):
+            empty += " with these tags"
+        self._table_wrap.innerHTML = reporttable.table_html(
+            self._report, empty + ".", None, record_link
+        )
 
     # Charts (time per tag, time per period stacked by tag)
 
@@ -563,34 +474,15 @@ class ReportDialog(BaseDialog):
 
     def _draw_charts(self):
         data = self._chart_data
-        palette = theme.current()
         tags_canvas = self._charts.querySelector(".tt-rp-chart-tags")
         periods_canvas = self._charts.querySelector(".tt-rp-chart-periods")
-        reportcharts.draw_tag_bars(tags_canvas, data, palette)
-        reportcharts.draw_period_bars(periods_canvas, data, palette)
-        # What the pictures say, for screen readers (and the tests): plain text.
-        parts = [
-            item.label + " " + reportcharts.short_duration(item.seconds)
-            for item in data.tags
-        ]
-        tags_canvas.setAttribute("aria-label", "Time per tag: " + ", ".join(parts))
+        caption = self._charts.querySelector(".tt-rp-chart-period")
+        reportcharts.draw_charts(
+            tags_canvas, periods_canvas, caption, data, theme.current()
+        )
         tags_canvas.dataset.total = str(data.total)
         periods_canvas.dataset.total = str(data.total)
         periods_canvas.dataset.columns = str(len(data.periods))
-        name = "range" if data.period == "none" else data.period
-        self._charts.querySelector(".tt-rp-chart-period").textContent = name
-        periods_canvas.setAttribute(
-            "aria-label",
-            "Time per "
-            + name
-            + ": "
-            + ", ".join(
-                [
-                    (p.label or "range") + " " + reportcharts.short_duration(p.total)
-                    for p in data.periods
-                ]
-            ),
-        )
 
     def _on_table_click(self, e):
         link = e.target.closest("a[data-row]") if e.target.closest else None
