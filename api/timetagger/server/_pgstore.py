@@ -7,8 +7,8 @@ lock): ``tt_users`` (one row per user: its highest ``st``), ``tt_records``,
 ``tt_settings`` and ``tt_userinfo`` (one row per item: the JSON text exactly as
 stored, its ``st``, for records ``t1``/``t2``), ``tt_shares`` (shared reports, read
 from the table at each use), ``tt_login_checks`` (the password checks that ``_login``
-counts), ``tt_processes`` (the listening processes, see ``Presence``) and ``tt_meta``
-(schema version, signing key). Every table but ``tt_meta``, ``tt_processes``
+counts), ``tt_processes`` (the listening processes, see ``Presence``), ``tt_meta``
+(schema version, signing key) and the sequence ``tt_changes`` (change numbers). Every table but ``tt_meta``, ``tt_processes``
 and ``tt_login_checks`` has the user name as the first column of its primary key, so
 a distributed PostgreSQL (Citus) can shard them by it. Item keys are stored as
 UTF-8 ``bytea``: a JSON key may hold U+0000, which ``text`` refuses.
@@ -17,7 +17,10 @@ Writes: a write transaction locks the user's ``tt_users`` row (``FOR UPDATE``), 
 writes of one user are serialised across processes, and takes
 ``st = max(database clock, highest st + 0.0001)`` under that lock: ``st`` grows
 strictly in commit order on every host, whatever their clocks. The transaction ends
-with ``pg_notify`` of what changed (the table and st, a new seed, a reset).
+with ``pg_notify`` of what changed (the table and st, a new seed, a reset). A change
+that polls or token checks see (records, settings, a reset, a seed) then gets a
+change number (``announce``), and the write answers only once every other live
+process has confirmed that number (``Presence``).
 
 Knowing without asking: each process LISTENs on one connection (``Listener``) and
 keeps, per user, the highest ``st`` of each table, the reset time and the token seeds.
@@ -26,8 +29,11 @@ the notifications, so a poll with nothing new, and the seed check of a token, qu
 nothing. Before every use, the listener's socket is drained without blocking. When
 the listener's connection is lost, every state is forgotten (``generation``): until
 it is listening again, each request loads the user's state from the database.
-A stale state can only delay news, never lose it: ``server_time`` is the highest
-``st`` known plus a step, and any later write gets a larger ``st``.
+Never stale: once a write has answered, every process's next request sees it, since
+every live process has applied it by then, or distrusts what it knows and loads the
+user's state for each request until its listener has caught up (``Presence``:
+clock and number checks, no query, so the poll with nothing new still reads no
+table).
 
 Reads and writes run in threads on pooled connections (psycopg 3 with psycopg_pool:
 the same synchronous calls serve the event loop's rare state loads and the threads);
@@ -63,11 +69,23 @@ SCHEMA_LOCK = 7_474_616_700  # advisory lock key held while the schema is applie
 POOL_MAX = 8  # pooled connections per process (the threads that read and write)
 MAX_KNOWN = 20000  # users whose state a process keeps (a few hundred bytes each)
 RECONNECT_DELAY = 1.0  # seconds between attempts to LISTEN again
-# Strict revocation (``Presence``): each listening process beats in tt_processes every
-# HEARTBEAT s; one whose last beat is older than LIVE is not waited for, and one that
-# could not beat for STALE (< LIVE) forgets what it knew. A seed change waits at most
-# ACK_TIMEOUT for every live process to confirm it heard of it.
-HEARTBEAT = 1.0
+# Strict news and revocation (``Presence``): each listening process beats in
+# tt_processes every HEARTBEAT s, reading the newest change number; one whose last beat
+# is older than LIVE is not waited for, and one that could not beat for STALE (< LIVE)
+# forgets what it knew. A write waits at most ACK_TIMEOUT for every live process to
+# confirm it has applied the write's change number; a process that has not answered
+# by then is removed. Before that can happen, the laggard distrusts its memory (reads
+# the tables for every request): when its last successful beat began more than
+# TRUST_BEAT s ago, or when its listener has not applied a number that a beat read
+# within LAG s of the beat before it began (that earlier beginning is before the
+# number existed). So a laggard distrusts at most max(TRUST_BEAT, LAG) = 1 s after
+# the write's number was drawn, while the writer waits ACK_TIMEOUT = 2 s from after
+# that: 1 s of margin for a slow event loop. HEARTBEAT (0.5 s) < TRUST_BEAT and <
+# LAG, so that a healthy process, whose listener hears a change within
+# milliseconds, never distrusts.
+HEARTBEAT = 0.5
+TRUST_BEAT = 1.0
+LAG = 1.0
 STALE = 3.0
 LIVE = 6.0
 ACK_TIMEOUT = 2.0
@@ -146,6 +164,15 @@ MIGRATIONS = [
         )""",
         "INSERT INTO tt_meta (name, value) VALUES ('seed_changes', '0')"
         " ON CONFLICT (name) DO NOTHING",
+    ],
+    [
+        # Every change a poll or a token check sees (records, settings, reset, seed)
+        # is numbered, not only seed changes: the numbers come from a sequence, drawn
+        # after the change has committed (``announce``), which needs no lock.
+        "CREATE SEQUENCE tt_changes",
+        "SELECT setval('tt_changes', greatest(value::bigint, 1)) FROM tt_meta"
+        " WHERE name = 'seed_changes'",
+        "DELETE FROM tt_meta WHERE name = 'seed_changes'",
     ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -443,44 +470,56 @@ def put_transaction(conn, username, kind, entries):
     Keys that the look-up did not find are written with a plain INSERT, cheaper than
     an upsert: no other transaction can add them meanwhile, since every write of
     the user's items holds its row lock. A chunk's look-up sees what the chunks
-    before it wrote (a key repeated further on finds the version written before)."""
+    before it wrote (a key repeated further on finds the version written before).
+    Once committed, the change gets its number (``announce``, in the same pipeline):
+    ``changes["seq"]``, which every process confirms before the PUT answers."""
     chunks = chunked(entries, PUT_CHUNK)
     chunk = next(chunks, [])  # a body found invalid here writes nothing
     answer = ([], [], ErrorList())
-    written = False
-    with conn.pipeline(), conn.transaction():
-        locked = conn.execute(LOCK_USER, (username,))
-        found = query_stored(conn, kind, username, chunk)
-        known = known_from(locked.fetchone())
-        if known is None:  # the user's first write: its row is made, then locked
-            conn.execute(
-                "INSERT INTO tt_users (username) VALUES (%s) ON CONFLICT DO NOTHING",
-                (username,),
-            )
-            known = lock_user(conn, username)
-            found = query_stored(conn, kind, username, chunk)  # now under the lock
-        st = known.next_st()
-        while chunk:
-            stored_text = {key_text(raw): text for raw, text in found.fetchall()}
-            current = apply_item_rules(
-                kind, chunk, stored_text, st, known.reset_time, answer
-            )
-            if current:
-                send_writes(conn, kind, username, st, current, stored_text)
-                written = True
-            chunk = next(chunks, None)
-            if chunk:
-                found = query_stored(conn, kind, username, chunk)
-        changes = {"st": st, "table": kind} if written else {}
-        if written:
-            conn.execute(
-                "UPDATE tt_users SET highest_st = %s WHERE username = %s",
-                (st, username),
-            )
-            conn.execute(
-                "SELECT pg_notify(%s, %s)", (CHANNEL, notice_text(username, changes))
-            )
+    with conn.pipeline():
+        with conn.transaction():
+            changes = put_items_in(conn, username, kind, chunks, chunk, answer)
+        if changes:
+            changes["seq"] = announce(conn)
     return answer, changes
+
+
+def put_items_in(conn, username, kind, chunks, chunk, answer):
+    """Inside ``put_transaction``'s transaction: lock, look up, write, record the
+    new highest st and notify; returns the changes (empty: nothing written)."""
+    written = False
+    locked = conn.execute(LOCK_USER, (username,))
+    found = query_stored(conn, kind, username, chunk)
+    known = known_from(locked.fetchone())
+    if known is None:  # the user's first write: its row is made, then locked
+        conn.execute(
+            "INSERT INTO tt_users (username) VALUES (%s) ON CONFLICT DO NOTHING",
+            (username,),
+        )
+        known = lock_user(conn, username)
+        found = query_stored(conn, kind, username, chunk)  # now under the lock
+    st = known.next_st()
+    while chunk:
+        stored_text = {key_text(raw): text for raw, text in found.fetchall()}
+        current = apply_item_rules(
+            kind, chunk, stored_text, st, known.reset_time, answer
+        )
+        if current:
+            send_writes(conn, kind, username, st, current, stored_text)
+            written = True
+        chunk = next(chunks, None)
+        if chunk:
+            found = query_stored(conn, kind, username, chunk)
+    changes = {"st": st, "table": kind} if written else {}
+    if written:
+        conn.execute(
+            "UPDATE tt_users SET highest_st = %s WHERE username = %s",
+            (st, username),
+        )
+        conn.execute(
+            "SELECT pg_notify(%s, %s)", (CHANNEL, notice_text(username, changes))
+        )
+    return changes
 
 
 def put_userinfo(conn, username, key, value, st):
@@ -507,19 +546,10 @@ def write_seed(conn, username, known, name, rotate):
     seed = (_loads(row[0]) or {}).get("value") if row else None
     if isinstance(seed, str) and seed and not rotate:
         return seed, {"seed": (name, seed, row[1])}
-    changes = {}
-    if isinstance(seed, str) and seed:
-        # Tokens are revoked: the change gets the next number of the counter, whose
-        # row stays locked until commit, so the numbers follow the commit order (the
-        # order in which every listener hears of them).
-        (changes["seq"],) = conn.execute(
-            "UPDATE tt_meta SET value = (value::bigint + 1)::text"
-            " WHERE name = 'seed_changes' RETURNING value::bigint"
-        ).fetchone()
     seed = secrets.token_urlsafe(8)
     st = known.next_st()
     put_userinfo(conn, username, name, seed, st)
-    return seed, {"st": st, "seed": (name, seed, st), **changes}
+    return seed, {"st": st, "seed": (name, seed, st)}
 
 
 SHARE_PREFIX = "share "  # of the stored JSON's key, as SQLite's userinfo has it
@@ -577,6 +607,35 @@ def in_write_transaction(conn, username, func, *args):
                 "SELECT pg_notify(%s, %s)", (CHANNEL, notice_text(username, changes))
             )
     return result, changes
+
+
+def to_announce(changes):
+    """Whether a commit changed what a poll or a token check sees (then every
+    process must confirm it before the write answers)."""
+    return "st" in changes and (
+        "table" in changes or "reset_time" in changes or "seed" in changes
+    )
+
+
+# The next change number, and its notification. Drawn after the change committed: a
+# listener that has applied number n has applied every change whose number was drawn
+# before n (notifications arrive in commit order; n's transaction began after those
+# changes committed). Not flushed at commit: a number lost in a crash of the database
+# costs nothing (every process forgets what it knew when its listener is cut).
+ANNOUNCE = (
+    "WITH m AS MATERIALIZED (SELECT nextval('tt_changes') AS n)"
+    " SELECT n, pg_notify(%s, json_build_object('seq', n)::text) FROM m"
+)
+# The newest number drawn (0: none yet).
+NEWEST_CHANGE = "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM tt_changes"
+
+
+def announce(conn):
+    """Draw the next change number and notify it (see ANNOUNCE); returns it. Sent in
+    pipeline mode: two round trips (the statements, then the commit)."""
+    with conn.pipeline(), conn.transaction():
+        conn.execute("SET LOCAL synchronous_commit TO off")
+        return conn.execute(ANNOUNCE, (CHANNEL,)).fetchone()[0]
 
 
 def notice_text(username, changes):
@@ -848,29 +907,34 @@ class Listener:
 
 
 class Presence:
-    """This process's row in ``tt_processes``, which makes revocation strict: once
-    ``webtoken?reset=1`` (or ``apitoken?reset=1``) has answered, no process accepts
-    the old token.
+    """This process's row in ``tt_processes``, which makes news and revocation
+    strict: once a write of records or settings, a reset, or ``webtoken?reset=1``
+    (or ``apitoken?reset=1``) has answered, the next request to any process sees it.
 
-    A seed that replaces another gets the next number of the counter ``seed_changes``
-    (``write_seed``). Each process, as it hears of such a change on its listening
-    connection, applies it to what it knows and then writes the number into its row
-    (``seen``); the process that made the change answers only once every live process
-    has (``PgBackend.await_acks``, at most ACK_TIMEOUT; one that did not is removed
-    from the table and logged). A process registers after its LISTEN with the counter
+    Once such a change has committed, it gets the next number of the sequence
+    ``tt_changes``, notified on the channel (``announce``). Each process, as its
+    listener applies a number (and so every change before it), writes the highest one
+    into its row (``seen``; confirmations are batched: one in flight at a time); the
+    process that made the change answers only once every live process has
+    (``PgBackend.await_acks``, at most ACK_TIMEOUT; one that did not is removed from
+    the table and logged). A process registers after its LISTEN with the newest number
     as it is then (what it loads from then on is current, and it hears of every later
     change), and again, under a new id, whenever it listens again; when it loses its
     listening connection it forgets what it knew and leaves the table.
 
-    Liveness: every HEARTBEAT s the process writes its heartbeat. A process is waited
-    for while its heartbeat is younger than LIVE s; one that has not written one for
-    STALE s, or whose row was removed, forgets what it knew and registers anew (so one
-    no longer waited for never answers from stale knowledge). The hot paths read only
-    ``current()``: a clock, no query. The writes run in one thread of their own on a
-    connection of their own, not held up by a busy pool.
+    Liveness: every HEARTBEAT s the process writes its heartbeat and reads the newest
+    number. A process is waited for while its heartbeat is younger than LIVE s; one
+    that has not written one for STALE s, or whose row was removed, forgets what it
+    knew and registers anew. Before a writer can give up on it, a process that is
+    behind distrusts what it knows (``trusted``, see LAG): its requests read the
+    tables until its listener catches up. The hot paths read only ``current()`` and
+    ``trusted()``: clocks and numbers, no query. The writes run in one thread of their
+    own on a connection of their own (not flushed at commit: nothing in the table
+    outlives a crash of the database), not held up by a busy pool.
     """
 
     def __init__(self, store):
+        from collections import deque
         from concurrent.futures import ThreadPoolExecutor
 
         self.store = store
@@ -881,28 +945,39 @@ class Presence:
         self.id = None  # the row of the current listening connection
         self.last_beat = 0.0  # monotonic time when the last heartbeat written began
         self.beat_timer = None
+        self.applied = 0  # the highest change number the listener has applied
+        # (number, since): numbers read by heartbeats and not applied yet, with the
+        # beginning of the beat before the one that read them (they were drawn
+        # after it).
+        self.owed = deque()
+        self.beats = 0
+        self.acking = False  # a confirmation is in flight (the next one waits)
+        self.to_ack = 0
+        self.ack_lock = threading.Lock()
         self.conn = None  # used in the executor's thread only
         self.executor = ThreadPoolExecutor(1, thread_name_prefix="timetagger-presence")
         self.closed = False
 
     def register(self, conn):
         """In the listener's thread, on its connection after LISTEN: a new row.
-        Returns (its id, the monotonic time the registration began)."""
+        Returns (its id, the monotonic time the registration began, the newest
+        change number it was registered with)."""
         self.count += 1
         ident = f"{self.prefix}:{self.count}"
         began = time.monotonic()
-        conn.execute(
-            "INSERT INTO tt_processes (id, heartbeat, seen)"
-            " SELECT %s, clock_timestamp(), value::bigint FROM tt_meta"
-            " WHERE name = 'seed_changes'",
+        (newest,) = conn.execute(
+            f"INSERT INTO tt_processes (id, heartbeat, seen)"
+            f" SELECT %s, clock_timestamp(), ({NEWEST_CHANGE}) RETURNING seen",
             (ident,),
-        )
-        return ident, began
+        ).fetchone()
+        return ident, began, newest
 
-    def use(self, ident, began, loop):
+    def use(self, ident, began, newest, loop):
         """The listener is installed: its row is ours; beat from now on."""
         self.id = ident
         self.last_beat = began
+        self.applied = max(self.applied, newest)
+        self.owed.clear()
         if self.beat_timer is not None:
             self.beat_timer.cancel()
             self.beat_timer = None
@@ -911,6 +986,18 @@ class Presence:
 
     def current(self):
         return self.id is not None and time.monotonic() - self.last_beat < STALE
+
+    def trusted(self):
+        """Whether what the listener applied can answer requests: a heartbeat began
+        less than TRUST_BEAT s ago, and no number the heartbeats read is still owed
+        since more than LAG s (see LAG)."""
+        now = time.monotonic()
+        if self.id is None or now - self.last_beat >= TRUST_BEAT:
+            return False
+        owed = self.owed
+        while owed and owed[0][0] <= self.applied:
+            owed.popleft()
+        return not owed or now - owed[0][1] < LAG
 
     def stop(self):
         """Listening stopped: leave the table (what we knew is forgotten already)."""
@@ -926,27 +1013,53 @@ class Presence:
         ident, began = self.id, time.monotonic()
         if ident is None or self.closed:
             return
+        before = self.last_beat  # the numbers this beat reads that are new were
+        # drawn after the last beat that succeeded began
+        self.beats += 1
+        prune = self.beats % 20 == 0
 
         def written(future):
             try:
-                found = future.result()
+                found, newest = future.result()
             except Exception as err:  # the next beats try again; STALE decides
                 logger.warning("cannot write the heartbeat: %s", err)
                 return
             if ident != self.id:
                 return
-            if found:
-                self.last_beat = max(self.last_beat, began)
-            else:
+            if not found:
                 self.store.listener.lost("this process was taken for dead")
+                return
+            self.last_beat = max(self.last_beat, began)
+            owed = self.owed
+            if newest > self.applied and (not owed or newest > owed[-1][0]):
+                if len(owed) >= 50:  # the last entry stands for this number too,
+                    owed[-1] = (newest, owed[-1][1])  # with its earlier time
+                else:
+                    owed.append((newest, before))
+            self.store.listener.drain()
+            if not self.trusted() and owed:
+                # Behind: a number of our own, once applied, proves that we caught
+                # up (also when a number drawn elsewhere was never notified).
+                self.executor.submit(self._probe)
 
-        future = asyncio.wrap_future(self.executor.submit(self._beat, ident))
+        future = asyncio.wrap_future(self.executor.submit(self._beat, ident, prune))
         future.add_done_callback(written)
 
     def heard(self, seq):
-        """On the event loop, once a seed change is applied: confirm it."""
-        if self.id is not None and not self.closed:
-            self.executor.submit(self._ack, self.id, seq)
+        """On the event loop, once the listener applied change number ``seq`` (and
+        so every one before): confirm it (one confirmation in flight at a time; it
+        takes the highest number applied by then)."""
+        if seq <= self.applied:
+            return
+        self.applied = seq
+        if self.id is None or self.closed:
+            return
+        with self.ack_lock:
+            self.to_ack = max(self.to_ack, seq)
+            if self.acking:
+                return
+            self.acking = True
+        self.executor.submit(self._ack, self.id)
 
     def unregister(self, idents):
         if not self.closed:
@@ -970,37 +1083,71 @@ class Presence:
 
     # In the executor's thread
 
-    def _run(self, sql, params):
+    def _connection(self):
         if self.conn is None or self.conn.closed:
             name = f"timetagger-presence {os.getpid()}"
             self.conn = connect(self.store.url, autocommit=True, name=name)
+            try:
+                self.conn.execute("SET synchronous_commit TO off")
+            except BaseException:
+                self.conn.close()
+                self.conn = None
+                raise
+        return self.conn
+
+    def _cursor(self, sql, params):
         try:
-            return self.conn.execute(sql, params).rowcount
+            return self._connection().execute(sql, params)
         except _psycopg().OperationalError:
             self.conn.close()
             self.conn = None
             raise
 
-    def _beat(self, ident):
-        found = self._run(
-            "UPDATE tt_processes SET heartbeat = clock_timestamp() WHERE id = %s",
-            (ident,),
-        )
-        self._run(
-            "DELETE FROM tt_processes"
-            " WHERE heartbeat < clock_timestamp() - make_interval(secs => %s)",
-            (FORGET_DEAD,),
-        )
-        return found
+    def _run(self, sql, params):
+        return self._cursor(sql, params).rowcount
 
-    def _ack(self, ident, seq):
-        try:
+    def _beat(self, ident, prune):
+        """Write the heartbeat; returns (whether our row is there, the newest
+        change number)."""
+        row = self._cursor(
+            "UPDATE tt_processes SET heartbeat = clock_timestamp() WHERE id = %s"
+            f" RETURNING ({NEWEST_CHANGE})",
+            (ident,),
+        ).fetchone()
+        if prune:
             self._run(
-                "UPDATE tt_processes SET seen = greatest(seen, %s) WHERE id = %s",
-                (seq, ident),
+                "DELETE FROM tt_processes"
+                " WHERE heartbeat < clock_timestamp() - make_interval(secs => %s)",
+                (FORGET_DEAD,),
             )
-        except Exception as err:  # the change waits, then goes on without us
-            logger.warning("cannot confirm a seed change: %s", err)
+        if row is None:
+            return False, 0
+        return True, row[0]
+
+    def _probe(self):
+        try:
+            announce(self._connection())
+        except Exception as err:
+            if self.conn is not None and self.conn.broken:
+                self.conn.close()
+                self.conn = None
+            logger.warning("cannot send a change number: %s", err)
+
+    def _ack(self, ident):
+        while True:
+            with self.ack_lock:
+                seq = self.to_ack
+            try:
+                self._run(
+                    "UPDATE tt_processes SET seen = greatest(seen, %s) WHERE id = %s",
+                    (seq, ident),
+                )
+            except Exception as err:  # the change waits, then goes on without us
+                logger.warning("cannot confirm a change: %s", err)
+            with self.ack_lock:
+                if self.to_ack <= seq or self.closed:
+                    self.acking = False
+                    return
 
     def _delete(self, idents):
         try:
@@ -1044,9 +1191,13 @@ class PgUserDB:
 
     def refresh(self):
         """Make the state current: apply what the listener heard; load it from the
-        database when it is not known to be current."""
+        database when it is not known to be current, or while this process may be
+        behind a change another one has made (``Presence.trusted``: clock and number
+        checks, no query)."""
         self.store.listener.drain()
         if self.generation is None or self.generation != self.store.listener.generation:
+            self.load()
+        elif not self.store.presence.trusted():
             self.load()
 
     def load(self):
@@ -1121,8 +1272,6 @@ class PgUserDB:
                 self.store.run_write, self.username, func, *args
             )
             self.apply(changes)
-        if "st" in changes:
-            await self.store.echo(self.username, changes["st"])
         if "seq" in changes:
             await self.store.await_acks(changes["seq"])
         return result
@@ -1134,8 +1283,8 @@ class PgUserDB:
                 self.store.run_put, self.username, kind, entries
             )
             self.apply(changes)
-        if "st" in changes:
-            await self.store.echo(self.username, changes["st"])
+        if "seq" in changes:
+            await self.store.await_acks(changes["seq"])
         return result
 
     async def force_reset(self):
@@ -1217,7 +1366,8 @@ class PgBackend:
         self.listener = Listener(self)
         self.presence = Presence(self)
         self.users = OrderedDict()
-        self.heard = {}  # user -> the st of the last notice heard
+        self.ack_waiters = []  # (change number, deadline, future) of waiting writes
+        self.ack_watcher = None
         self.prepared = False
 
     def __repr__(self):
@@ -1294,76 +1444,94 @@ class PgBackend:
                     raise
 
     def run_write(self, username, func, *args):
-        """In a thread: ``func`` in a write transaction on a pooled connection."""
+        """In a thread: ``func`` in a write transaction on a pooled connection; a
+        change that polls or token checks see then gets its number (``announce``)."""
         with self.pool().connection() as conn:
-            return in_write_transaction(conn, username, func, *args)
+            result, changes = in_write_transaction(conn, username, func, *args)
+            if to_announce(changes):
+                changes["seq"] = announce(conn)
+        return result, changes
 
     def run_put(self, username, kind, entries):
         """In a thread: the items of a PUT written on a pooled connection."""
         with self.pool().connection() as conn:
             return put_transaction(conn, username, kind, entries)
 
-    async def echo(self, username, st, timeout=1.0):
-        """Wait (at most ``timeout``) until our listener has heard of our own commit
-        at ``st``: then every listening process has been sent it too, and a write, a
-        revoked token or a reset reaches them before our answer reaches the client."""
-        deadline = time.monotonic() + timeout
-        while self.heard.get(username, 0.0) < st and self.listener.listening:
-            if time.monotonic() > deadline:
-                return
-            self.listener.drain()
-            await asyncio.sleep(0.001)
-
     async def await_acks(self, seq):
-        """Wait until every other live process has heard of seed change ``seq``
-        (see ``Presence``); after ACK_TIMEOUT, remove those that have not (they
-        forget what they knew at their next heartbeat) and go on."""
-        deadline = time.monotonic() + ACK_TIMEOUT
-        while True:
-            behind = await in_thread(self.processes_behind, seq, self.presence.id)
-            if not behind:
-                return
-            if time.monotonic() >= deadline:
-                logger.warning(
-                    "%d process(es) did not confirm a revocation within %g s: %s"
-                    " (removed; they forget what they knew)",
-                    len(behind),
-                    ACK_TIMEOUT,
-                    ", ".join(behind)[:500],
-                )
-                self.presence.unregister(behind)
-                return
-            await asyncio.sleep(0.002)
+        """Wait until every other live process has applied change ``seq`` (see
+        ``Presence``); after ACK_TIMEOUT, remove those that have not (they distrust
+        what they know by then, and forget it at their next heartbeat) and go on.
+        One watcher reads tt_processes for all the writes that wait at once."""
+        loop = asyncio.get_running_loop()
+        done = loop.create_future()
+        self.ack_waiters.append((seq, time.monotonic() + ACK_TIMEOUT, done))
+        if self.ack_watcher is None or self.ack_watcher.done():
+            self.ack_watcher = loop.create_task(self.watch_acks())
+        await done
 
-    def processes_behind(self, seq, own):
+    async def watch_acks(self):
+        failures = 0
+        while self.ack_waiters:
+            try:
+                live = await in_thread(self.live_processes, self.presence.id)
+            except Exception as err:  # the waits end at their deadline
+                live = None
+                failures += 1
+                if failures == 1:
+                    logger.warning("cannot read the confirmations of a write: %s", err)
+            now = time.monotonic()
+            waiting, removed = [], set()
+            for seq, deadline, done in self.ack_waiters:
+                behind = [ident for ident, seen in live or () if seen < seq]
+                if done.done():  # the request was cancelled
+                    continue
+                if live is not None and not behind:
+                    done.set_result(None)
+                elif now >= deadline:
+                    behind = [ident for ident in behind if ident not in removed]
+                    if behind:
+                        logger.warning(
+                            "%d process(es) did not confirm a change within %g s: %s"
+                            " (removed; they forget what they knew)",
+                            len(behind),
+                            ACK_TIMEOUT,
+                            ", ".join(behind)[:500],
+                        )
+                        removed.update(behind)
+                        self.presence.unregister(behind)
+                    done.set_result(None)
+                else:
+                    waiting.append((seq, deadline, done))
+            self.ack_waiters = waiting
+            if waiting:
+                await asyncio.sleep(0.001 if live is not None else 0.05)
+
+    def live_processes(self, own):
+        """The other live processes, as (id, the change number confirmed)."""
         with self.pool().connection() as conn:
-            rows = conn.execute(
-                "SELECT id FROM tt_processes WHERE seen < %s AND id IS DISTINCT FROM %s"
+            return conn.execute(
+                "SELECT id, seen FROM tt_processes WHERE id IS DISTINCT FROM %s"
                 " AND heartbeat > clock_timestamp() - make_interval(secs => %s)",
-                (seq, own, LIVE),
+                (own, LIVE),
             ).fetchall()
-        return [ident for (ident,) in rows]
 
     def notice(self, payload):
         try:
             changes = json.loads(payload)
+            seq = changes.get("seq")
+            if isinstance(seq, int) and "u" not in changes:
+                # A change number: every change before it has been applied.
+                self.presence.heard(seq)
+                return
             username = changes.pop("u")
             db = self.users.get(username)
         except (ValueError, KeyError, TypeError, AttributeError):
             logger.warning("ignored a malformed notification: %.100r", payload)
             return
-        st = changes.get("st")
-        if isinstance(st, (int, float)):
-            self.heard[username] = max(self.heard.get(username, 0.0), st)
-            if len(self.heard) > MAX_KNOWN:
-                self.heard.clear()
         if db is not None and db.generation is not None:
             if isinstance(changes.get("seed"), list):
                 changes["seed"] = tuple(changes["seed"])
             db.apply(changes)
-        seq = changes.get("seq")
-        if isinstance(seq, int):  # applied (or not known here): confirm it
-            self.presence.heard(seq)
 
     def forget_all(self):
         for db in self.users.values():
