@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 OUT ?= dist
 
-.PHONY: install system run build dev api test bench lint format clean axe
+.PHONY: install system run build dev api test test-pg bench lint format clean axe
 
 install: $(STAMP)
 
@@ -54,6 +54,11 @@ system:
 test: system
 	@$(MAKE) --no-print-directory install axe
 	@$(PY) tools/run_tests.py $(if $(LAYERS),--layers=$(LAYERS)) $(PYTEST_ARGS)
+
+## The API layer with every test against PostgreSQL too (make test runs the files of
+## PG_IN_EVERY_RUN in tests/api/conftest.py there, the rest against SQLite only).
+test-pg: install
+	TIMETAGGER_TEST_PG=all $(PY) -m pytest tests/api -q $(PYTEST_ARGS)
 
 ## Fuzz the API from docs/openapi.yaml for about ten minutes, with a new seed each run (FUZZ_SEED=n, FUZZ_EXAMPLES=n to choose).
 fuzz: install

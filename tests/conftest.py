@@ -37,13 +37,17 @@ def free_port():
 
 
 class Server:
-    def __init__(self, proc, port, datadir, prefix, log_path):
+    def __init__(
+        self, proc, port, datadir, prefix, log_path, database_url=None, host="127.0.0.1"
+    ):
+        self.database_url = database_url  # None: SQLite files in datadir
         self.proc = proc
+        self.host = host  # another address: a process in its own network namespace
         self.port = port
         self.datadir = datadir
         self.prefix = prefix
         self.log_path = log_path
-        self.base = f"http://127.0.0.1:{port}"
+        self.base = f"http://{host}:{port}"
 
     def url(self, path=""):
         return self.base + self.prefix + path.lstrip("/")
@@ -79,15 +83,37 @@ def server_launch(settings, env=None):
     return args, full_env
 
 
+# A database_url setting that gives each server a new, empty database of the test
+# cluster (``pg_cluster``): servers of one kind can then be started ahead.
+FRESH_DATABASE = "postgresql://fresh-test-database"
+_pg = {"cluster": None}
+
+
+def fresh_database_args(args):
+    """The command line with FRESH_DATABASE replaced by a new database's URL."""
+    fresh = f"--database_url={FRESH_DATABASE}"
+    if fresh not in args:
+        return args
+    cluster = _pg["cluster"]
+    if cluster is None:
+        raise RuntimeError("a server asked for a fresh database without pg_cluster")
+    return [
+        f"--database_url={cluster.fresh_database()}" if a == fresh else a for a in args
+    ]
+
+
 def spawn_server(args, full_env, port, datadir, log_path, prefix="/timetagger/"):
     """Start a server process; returns its ``Server`` at once, without waiting."""
+    args = fresh_database_args(args)
     args = [*args[:3], f"--bind=127.0.0.1:{port}", f"--datadir={datadir}", *args[3:]]
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
             args, stdout=log, stderr=subprocess.STDOUT, env=full_env, cwd=ROOT
         )
     prefix = "/" + "".join(p + "/" for p in prefix.split("/") if p)
-    return Server(proc, port, str(datadir), prefix, log_path)
+    urls = [a.partition("=")[2] for a in args if a.startswith("--database_url=")]
+    url = urls[-1] if urls else full_env.get("TIMETAGGER_DATABASE_URL")
+    return Server(proc, port, str(datadir), prefix, log_path, url or None)
 
 
 def start_server(tmp_path, datadir=None, env=None, wait=True, **settings):
@@ -170,7 +196,7 @@ def status_of(server):
 
     Plain http.client: an httpx.get costs ~50 ms of CPU (a new SSL context each time),
     which polling would take from the server that is starting."""
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=1)
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=1)
     try:
         conn.request("GET", server.prefix + "status")
         return conn.getresponse().status
@@ -214,6 +240,21 @@ def run_server(tmp_path, server_pool):
 
     yield run
     server_pool.retire(servers)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster(server_pool):
+    """A PostgreSQL for the tests (``pg_cluster.Cluster``): a throwaway cluster
+    started once per run, or the server TIMETAGGER_TEST_DATABASE_URL names. Without
+    PostgreSQL the tests that need it fail: they are never skipped."""
+    from pg_cluster import Cluster
+
+    cluster = Cluster.for_tests()
+    _pg["cluster"] = cluster
+    yield cluster
+    server_pool.close()  # the servers go first, then their database
+    _pg["cluster"] = None
+    cluster.stop()
 
 
 @pytest.fixture(scope="session")

@@ -55,7 +55,11 @@ def log_config(level: str) -> dict:
 
 
 def prepare_datadir() -> None:
-    """Create the data directory and the signing key before any worker starts."""
+    """Create the data directory and the signing key before any worker starts (with
+    ``database_url``: reach the database, apply its schema, share the key there)."""
+    if config.database_url:
+        prepare_database()
+        return
     from .server._tokens import ensure_key
     from .server._utils import data_path
 
@@ -65,6 +69,24 @@ def prepare_datadir() -> None:
         raise ConfigError(
             f"invalid value for datadir: {config.datadir!r} ({err.strerror or err})"
         ) from None
+
+
+def prepare_database() -> None:
+    """With ``database_url``: the schema applied and the signing key shared before
+    any worker starts. A single process serves the requests itself: its Server is
+    built now, its pool connected (not during the first login)."""
+    from .server._pgstore import shared_signing_key
+    from .server._server import current_server
+
+    try:
+        if config.workers > 1:
+            shared_signing_key(config.database_url)
+        else:
+            server = current_server()
+            server.signer.key  # noqa: B018 (read now: the schema is applied too)
+            server.stores.backend.warm()
+    except RuntimeError as err:  # _pgstore.DatabaseError, or a key too short
+        raise ConfigError(f"database_url: {err}") from None
 
 
 def check_site_dir() -> None:

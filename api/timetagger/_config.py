@@ -190,6 +190,15 @@ def parse_site_dir(text: str) -> str:
     return text.strip()
 
 
+def parse_database_url(text: str) -> str:
+    text = text.strip()
+    if text and not re.match(r"postgres(ql)?://", text):
+        raise ValueError(
+            "expected empty (SQLite files in datadir) or postgresql://user@host/db"
+        )
+    return text
+
+
 ACCESS_LOG_FORMATS = ("off", "text", "json")
 
 
@@ -219,6 +228,13 @@ SETTINGS = [
         "~/_timetagger",
         parse_datadir,
         "The directory to store data; user databases live in <datadir>/users.",
+    ),
+    Setting(
+        "database_url",
+        "",
+        parse_database_url,
+        "Store the data in PostgreSQL (postgresql://user:password@host/db) instead "
+        "of one SQLite file per user in datadir; see docs/postgresql.md.",
     ),
     Setting(
         "log_level",

@@ -7,11 +7,88 @@ bcrypt cost 4 so that logging in is quick.
 
 import base64
 import json
+import os
 import time
 
 import bcrypt
 import httpx
 import pytest
+
+from conftest import FRESH_DATABASE
+
+BACKENDS = ("sqlite", "postgresql")
+
+# ``make test`` runs the tests of these files against PostgreSQL too: the sync rules,
+# tokens and logins, users, shared reports, several workers, durability, metrics
+# (where the backends differ); the others against SQLite only, which keeps the API layer's time near what
+# one backend takes. TIMETAGGER_TEST_PG=all (``make test-pg``) runs every test
+# against both.
+PG_IN_EVERY_RUN = {
+    "test_auth.py",
+    "test_durability.py",
+    "test_metrics.py",
+    "test_records.py",
+    "test_shares.py",
+    "test_sync.py",
+    "test_users.py",
+    "test_workers.py",
+}
+# ... but for these, whose time goes to the answers' slow-down (80 s), not storage.
+PG_ONLY_IN_FULL_RUN = {"test_guessing_from_many_addresses_is_still_slowed"}
+
+
+def postgresql_wanted(path, name):
+    if os.environ.get("TIMETAGGER_TEST_PG", "").strip().lower() == "all":
+        return True
+    if name in PG_ONLY_IN_FULL_RUN:
+        return False
+    return os.path.basename(str(path)) in PG_IN_EVERY_RUN
+
+
+def pytest_generate_tests(metafunc):
+    """Every test that starts a server runs against both backends (in ``make test``
+    only those of PG_IN_EVERY_RUN, see above), unless it is marked ``sqlite_only``
+    (which must say why)."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    marker = metafunc.definition.get_closest_marker("sqlite_only")
+    if marker is not None:
+        assert marker.kwargs.get("reason") or marker.args, "sqlite_only needs a reason"
+    definition = metafunc.definition
+    on_pg = marker is None and postgresql_wanted(definition.path, definition.name)
+    backends = list(BACKENDS) if on_pg else ["sqlite"]
+    metafunc.parametrize("backend", backends, indirect=True)
+
+
+@pytest.fixture
+def backend(request):
+    """The storage of the servers of this test: "sqlite" or "postgresql"."""
+    return request.param
+
+
+@pytest.fixture
+def run_server(run_server, backend, request):
+    """``run_server`` of tests/conftest.py, on the test's backend. With PostgreSQL,
+    each server gets a new database, except that a server started again on the
+    same data directory gets the database of the first (as it would get its files)."""
+    if backend == "sqlite":
+        return run_server
+    cluster = request.getfixturevalue("pg_cluster")
+    databases = {}
+
+    def run(datadir=None, env=None, wait=True, **settings):
+        if "database_url" not in settings:
+            if datadir is None:
+                settings["database_url"] = FRESH_DATABASE
+            else:
+                where = os.path.abspath(os.path.expanduser(str(datadir)))
+                if where not in databases:
+                    databases[where] = cluster.fresh_database()
+                settings["database_url"] = databases[where]
+        return run_server(datadir, env, wait, **settings)
+
+    return run
+
 
 USERS = {
     "alice": "alice-password",

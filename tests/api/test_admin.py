@@ -11,10 +11,16 @@ import sys
 import threading
 import time
 
+import pytest
+
 from conftest import ROOT
 from timetagger.server import user2filename
 
 from .conftest import USERS, Client, credentials_for, record
+
+pytestmark = pytest.mark.sqlite_only(
+    reason="check, repair, backup and restore work on the SQLite files"
+)
 
 ALICE_FILE = os.path.basename(user2filename("alice"))
 BOB_FILE = os.path.basename(user2filename("bob"))

@@ -32,8 +32,30 @@ def claims(token):
 
 
 def signing_key(server):
+    """The key the server signs with: its file, or the row in its database."""
+    if server.database_url:
+        import psycopg
+
+        with psycopg.connect(server.database_url) as conn:
+            sql = "SELECT value FROM tt_meta WHERE name = 'jwt_key'"
+            return conn.execute(sql).fetchone()[0]
     with open(os.path.join(server.datadir, "jwt.key")) as f:
         return f.read().strip()
+
+
+def login_checks_stored(server):
+    """How many password checks the server keeps counted."""
+    if server.database_url:
+        import psycopg
+
+        with psycopg.connect(server.database_url) as conn:
+            sql = "SELECT count(*) FROM tt_login_checks"
+            return conn.execute(sql).fetchone()[0]
+    import sqlite3
+
+    filename = os.path.join(server.datadir, "login_failures.db")
+    with sqlite3.connect(filename) as conn:
+        return conn.execute("SELECT count(*) FROM checks").fetchone()[0]
 
 
 def forge(server, payload, algorithm="HS256", key=None):
@@ -380,6 +402,7 @@ def test_forged_and_malformed_tokens(api):
         assert_error(r, 401, "unauthorized")
 
 
+@pytest.mark.sqlite_only(reason="the key file; PostgreSQL keeps it in the database")
 def test_signing_key_file(run_server, tmp_path):
     datadir = tmp_path / "data"
     server = run_server(datadir=datadir, credentials=credentials_for(USERS))
@@ -557,7 +580,6 @@ def test_concurrent_guesses_get_only_the_allowed_checks(run_server):
     bcrypt (each check is reserved before bcrypt runs), whatever the concurrency,
     with one worker or several sharing login_failures.db."""
     import asyncio
-    import sqlite3
 
     for workers in [1, 2]:
         server = run_server(credentials=credentials_for(USERS), workers=workers)
@@ -577,11 +599,10 @@ def test_concurrent_guesses_get_only_the_allowed_checks(run_server):
         statuses = [r.status_code for r in answers]
         assert statuses.count(403) == 10, (workers, sorted(set(statuses)))
         assert statuses.count(429) == 190
-        filename = os.path.join(server.datadir, "login_failures.db")
-        with sqlite3.connect(filename) as conn:
-            assert conn.execute("SELECT count(*) FROM checks").fetchone()[0] == 10
+        assert login_checks_stored(server) == 10
 
 
+@pytest.mark.sqlite_only(reason="where the files go; PostgreSQL holds no files")
 def test_login_failures_db_lives_in_the_expanded_datadir(run_server, tmp_path):
     home = tmp_path / "home"
     home.mkdir()

@@ -6,9 +6,13 @@ server runs puts a new file in place, and the user is served again, no restart."
 import hashlib
 import os
 
+import pytest
+
 from .conftest import USERS, Client, assert_error, credentials_for, record
 from .test_admin import admin, damage_a_records_page, user2filename_in
 from .test_metrics import scrape, value
+
+pytestmark = pytest.mark.sqlite_only(reason="it damages a user's SQLite file")
 
 
 def digest(filename):

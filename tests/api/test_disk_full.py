@@ -17,6 +17,8 @@ import pytest
 from .conftest import USERS, Client, assert_error, record
 from .test_metrics import scrape, value
 
+pytestmark = pytest.mark.sqlite_only(reason="it fills the disk of the SQLite files")
+
 DISK_SIZE = 8 * 2**20
 
 

@@ -148,15 +148,19 @@ class FuzzServer:
             self.adopt(case, identity, response)
 
 
-@pytest.fixture(scope="module")
-def fuzz_server(tmp_path_factory):
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def fuzz_server(tmp_path_factory, request):
     # Few failed logins per short window: the fuzzing of login bodies meets the 429
     # (and its Retry-After) and gets past it again within a run.
+    storage = {}
+    if request.param == "postgresql":
+        storage["database_url"] = request.getfixturevalue("pg_cluster").fresh_database()
     server = start_server(
         tmp_path_factory.mktemp("fuzz"),
         credentials=credentials_for(USERS),
         login_failures_per_ip=3,
         login_window=5,
+        **storage,
     )
     try:
         yield FuzzServer(server)

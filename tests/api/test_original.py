@@ -25,6 +25,10 @@ from .test_admin import admin
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 import original  # noqa: E402
 
+pytestmark = pytest.mark.sqlite_only(
+    reason="the original shares a data directory of SQLite files"
+)
+
 USERS = {"jürgen@example.com": "pw-jürgen", "bob": "pw-bob"}
 NOW = int(time.time())
 

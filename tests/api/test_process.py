@@ -7,6 +7,8 @@ import sqlite3
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
 
 from .conftest import USERS, Client, assert_error, credentials_for
@@ -22,6 +24,7 @@ def replace_user_files(datadir, make):
             (users / name).unlink()
 
 
+@pytest.mark.sqlite_only(reason="it replaces a user's SQLite file")
 def test_an_unexpected_error_is_a_logged_500(run_server, tmp_path):
     datadir = tmp_path / "data"
     creds = credentials_for(USERS)
@@ -46,6 +49,7 @@ def test_an_unexpected_error_is_a_logged_500(run_server, tmp_path):
     assert Client(server).get("").status_code == 200
 
 
+@pytest.mark.sqlite_only(reason="it replaces a user's SQLite file")
 def test_a_file_that_is_no_database_is_a_503_logged_once(run_server, tmp_path):
     datadir = tmp_path / "data"
     creds = credentials_for(USERS)

@@ -9,10 +9,13 @@ import time
 
 import itemdb
 import jwt
+import pytest
 
 from timetagger.server import user2filename
 
 from .conftest import Client, record
+
+pytestmark = pytest.mark.sqlite_only(reason="the layout and upkeep of the SQLite files")
 
 
 def original_style_datadir(datadir, username):

@@ -190,6 +190,42 @@ def test_invalid_item_rewrites_the_stored_one(api):
     assert "never" not in [ob["key"] for ob in api.updates(0)["records"]]
 
 
+def test_one_body_mixing_stored_new_and_repeated_keys(api):
+    """A body longer than a write chunk of either store (500 items for SQLite, 2,000
+    for PostgreSQL), with stored and new keys and keys repeated far apart: the mt
+    rule holds against the stored version and against the version written earlier in
+    the same body; every written item gets the one new st."""
+    api.put_records([record(f"s{i}", 1, 2, "stored", mt=50) for i in range(100)])
+    first = api.updates(0)
+    body = [record(f"n{i}", 3, 4, "new", mt=10) for i in range(4500)]
+    body[5] = record("s1", 1, 2, "older than the stored one", mt=40)
+    body[6] = record("s2", 1, 2, "newer than the stored one", mt=60)
+    body[7] = record("rep", 5, 6, "first", mt=70)
+    body[10] = record("rep3", 7, 8, "valid", mt=5)
+    body[2500] = record("s2", 1, 2, "newer again", mt=61)
+    body[4400] = record("rep", 5, 6, "again but older", mt=69)
+    body[4401] = {"key": "rep2", "t1": "nope", "t2": 2, "mt": 6}  # never stored
+    body[4403] = {"key": "rep3", "t1": "nope", "t2": 2, "mt": 6}  # stored above
+    r = api.put_records(body)
+    assert r["failed"] == ["rep2", "rep3"] and len(r["errors"]) == 2
+    assert r["accepted"] == [
+        ob["key"] for i, ob in enumerate(body) if i not in (4401, 4403)
+    ]
+    after = api.updates(first["server_time"])
+    got = {ob["key"]: ob for ob in after["records"]}
+    written = {ob["key"] for i, ob in enumerate(body) if i != 4401}
+    assert set(got) == written
+    assert got["s1"]["ds"] == "stored" and got["s1"]["mt"] == 50
+    assert got["s2"]["ds"] == "newer again" and got["s2"]["mt"] == 61
+    assert got["rep"]["ds"] == "first" and got["rep"]["mt"] == 70
+    assert got["rep3"]["ds"] == "valid" and got["rep3"]["t1"] == 7
+    assert len({ob["st"] for ob in got.values()}) == 1
+    assert got["n0"]["st"] > max(ob["st"] for ob in first["records"])
+    everything = {ob["key"]: ob for ob in api.updates(0)["records"]}
+    assert len(everything) == 100 + len(written) - 2  # s1 and s2 were stored
+    assert everything["s3"]["st"] == first["records"][0]["st"]
+
+
 def test_st_is_strictly_increasing_per_item(api):
     sts = []
     for i in range(30):

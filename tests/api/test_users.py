@@ -26,6 +26,13 @@ NAMES = [
 ]
 
 
+def query(url, sql):
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        return conn.execute(sql).fetchall()
+
+
 def test_isolation_between_users(run_server):
     users = {name: f"pw-{i}" for i, name in enumerate(NAMES)}
     server = run_server(credentials=credentials_for(users))
@@ -49,6 +56,10 @@ def test_isolation_between_users(run_server):
     clients["a/b"].ok("PUT", "forcereset")
     assert clients["alice"].updates(0)["reset"] in (0, False)
     assert clients["a/b"].updates(0)["reset"] in (1, True)
+    if server.database_url:
+        rows = query(server.database_url, "SELECT username FROM tt_users")
+        assert sorted(name for (name,) in rows) == sorted(NAMES)
+        return
     # One file per user, all directly in users/, each mapping back to its user.
     users_dir = os.path.join(server.datadir, "users")
     files = [f for f in os.listdir(users_dir) if f.endswith(".db")]

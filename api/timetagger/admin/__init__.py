@@ -1,5 +1,5 @@
 """The maintenance subcommands of ``python -m timetagger``: ``check``, ``repair``,
-``backup`` and ``restore`` (one module each), and what they share: the settings (the
+``backup``, ``restore`` and ``migrate`` (one module each), and what they share: the settings (the
 same ``--datadir`` and ``TIMETAGGER_*`` variables as the server), the list of user
 files, whether a server has a file open, and the exit codes.
 
@@ -24,6 +24,7 @@ COMMANDS = {
     "repair": "salvage what is readable of a damaged user database",
     "backup": "consistent copy of all user data while the server runs",
     "restore": "put a backup back into the data directory",
+    "migrate": "copy all data from the datadir to PostgreSQL, or back",
 }
 
 

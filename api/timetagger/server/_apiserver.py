@@ -83,7 +83,9 @@ async def authenticate_with(server: Server, request) -> tuple[dict, UserDB]:
         raise AuthException("the token has been revoked (the user has no data here)")
     db.refresh()
     seed_name = "apitoken_seed" if is_apitoken(claims) else "webtoken_seed"
-    if db.seeds.get(seed_name) != claims["seed"]:
+    if db.seeds.get(seed_name) != claims["seed"] and not db.confirm_seed(
+        seed_name, claims["seed"]
+    ):
         raise AuthException("the token has been revoked")
     if claims["expires"] < time.time():
         raise AuthException("the token has expired (log in again)")

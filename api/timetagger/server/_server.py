@@ -6,7 +6,9 @@ credentials, the networks of trusted proxies (for X-Forwarded-For and for the pr
 login), the CORS origins, the peers that may read the metrics, the site served from ``site_dir``, the token signer
 (``<datadir>/jwt.key``), the counter of login attempts (``<datadir>/login_failures.db``)
 and the user stores (see ``storage_backend``, the one place where the storage
-backend is chosen).
+backend is chosen). With ``database_url`` set, the last three are made from the
+PostgreSQL database instead (``_pgstore``): the key shared in the database, the
+checks counted there, and ``PgBackend``.
 
 ``current_server()`` returns the Server of the current ``timetagger.config``. The
 config object counts the changes of its values (``config.generation``); after a change
@@ -39,10 +41,36 @@ def storage_backend(settings: Settings):
 
     The selection point for backends. A backend has ``exists(username)`` and
     ``open(username)`` (which creates the user's store when absent), and its store
-    objects have the public methods of ``_store.UserDB``. Today there is one: a
-    SQLite file per user under ``<datadir>/users``.
+    objects have the public methods of ``_store.UserDB``. There are two: a SQLite
+    file per user under ``<datadir>/users`` (the default), and with
+    ``database_url`` the PostgreSQL database (``_pgstore.PgBackend``).
     """
+    if settings.database_url:
+        from ._pgstore import PgBackend  # imported only when used (psycopg)
+
+        return PgBackend(settings.database_url)
     return SQLiteFiles(settings.datadir, settings.workers)
+
+
+def token_signer(settings: Settings) -> TokenSigner:
+    """The token signer: with the key file in the data directory, or with
+    ``database_url`` the key shared in the database (every host the same)."""
+    if settings.database_url:
+        from ._pgstore import shared_signing_key
+
+        url = settings.database_url
+        return TokenSigner(read_key=lambda: shared_signing_key(url))
+    return TokenSigner(datadir_path(settings.datadir, "jwt.key"))
+
+
+def attempt_counter(settings: Settings):
+    """The counter of password checks: a SQLite file in the data directory, or with
+    ``database_url`` a table of the database (checks counted across hosts)."""
+    if settings.database_url:
+        from ._pgstore import PgAttemptCounter
+
+        return PgAttemptCounter(settings.database_url)
+    return AttemptCounter(datadir_path(settings.datadir, "login_failures.db"))
 
 
 def proxy_hosts(text: str) -> list[str]:
@@ -111,6 +139,8 @@ def build_server(config: Config | Settings, previous: Server | None = None) -> S
     else:
         generation, settings = -1, config
     s = settings
+    # Where the key, the login checks and the user data are kept.
+    shared_place = (s.database_url,) if s.database_url else (s.datadir,)
     makers = {
         "credentials": ((s.credentials,), lambda: Credentials(s.credentials)),
         "proxy_hosts": ((s.trusted_proxies,), lambda: proxy_hosts(s.trusted_proxies)),
@@ -124,18 +154,9 @@ def build_server(config: Config | Settings, previous: Server | None = None) -> S
             lambda: trusted_networks(s.metrics_allowed),
         ),
         "site": ((s.site_dir,), lambda: SiteServer(s.site_dir) if s.site_dir else None),
-        "signer": (
-            (s.datadir,),
-            lambda: TokenSigner(datadir_path(s.datadir, "jwt.key")),
-        ),
-        "attempts": (
-            (s.datadir,),
-            lambda: AttemptCounter(datadir_path(s.datadir, "login_failures.db")),
-        ),
-        "stores": (
-            (s.datadir, s.workers),
-            lambda: UserStores(storage_backend(s)),
-        ),
+        "signer": (shared_place, lambda: token_signer(s)),
+        "attempts": (shared_place, lambda: attempt_counter(s)),
+        "stores": ((*shared_place, s.workers), lambda: UserStores(storage_backend(s))),
     }
     old_inputs = previous._inputs if previous is not None else {}
     parts = {"inputs": {}}

@@ -41,9 +41,9 @@ handlers encode and compress them.
 Which object stores a user's data: ``UserStores`` maps a user name to its store
 object, for one storage backend. This module's backend is ``SQLiteFiles`` (a file per
 user, a ``UserDB`` per file); ``_server.storage_backend`` is where the backend is
-chosen, and another one (PostgreSQL, say) plugs in there with the same two methods,
-``exists(username)`` and ``open(username)``, and store objects with ``UserDB``'s
-public methods (see docs/api.md, "Storage backends").
+chosen: the other one, ``_pgstore.PgBackend`` (the ``database_url`` setting), has the
+same two methods, ``exists(username)`` and ``open(username)``, and store objects with
+``UserDB``'s public methods (see docs/api.md, "Storage backends").
 """
 
 import asyncio
@@ -928,6 +928,11 @@ class UserDB:
     async def force_reset(self) -> float:
         return await self.write(write_reset)
 
+    def confirm_seed(self, name: str, seed: str) -> bool:
+        """Whether ``seed`` is the current seed ``name`` after all (``refresh()``
+        already read the file's state: no)."""
+        return False
+
     async def get_seed(self, name: str, rotate: bool = False) -> str:
         self.refresh()
         seed = self.seeds.get(name)
@@ -1124,11 +1129,15 @@ class UserStores:
 
     def close(self) -> None:
         """Close every store without a write under way (the others close when
-        they are no longer used)."""
+        they are no longer used), then the backend's own resources (its optional
+        ``close()``: PostgreSQL's pool and listener)."""
         for name, db in list(self.open.items()):
             if not db.busy():
                 del self.open[name]
                 db.close()
+        close_backend = getattr(self.backend, "close", None)
+        if close_backend is not None:
+            close_backend()
 
 
 # The user file the current request works on (each request runs in a task of its

@@ -1,5 +1,6 @@
 """Signed tokens (JWT, HS256 only) and their signing key: ``TokenSigner`` issues and
-verifies them with the key in ``<datadir>/jwt.key``.
+verifies them with the key in ``<datadir>/jwt.key`` (or, with ``database_url``, the
+key shared in the database: see ``_server.build_server``).
 
 A token's payload is ``{"username", "expires", "seed"}``. A web token expires 14 days
 after it is issued; an API token expires in the year 3000. Whether a token is still
@@ -16,6 +17,7 @@ request.
 import os
 import secrets
 import time
+from collections.abc import Callable
 
 from ._utils import username_problem
 
@@ -75,17 +77,30 @@ def _is_number(value):
 
 class TokenSigner:
     """Issues and verifies the tokens of one data directory (key file
-    ``key_filename``, read on first use)."""
+    ``key_filename``, read on first use), or with ``read_key`` of whatever that
+    function returns (called once, on first use: a key kept elsewhere, such as the
+    one PostgreSQL shares between hosts)."""
 
-    def __init__(self, key_filename: str):
+    def __init__(
+        self, key_filename: str = "", read_key: Callable[[], str] | None = None
+    ):
+        if not key_filename and read_key is None:
+            raise ValueError("a TokenSigner needs a key file or a read_key function")
         self.key_filename = key_filename
+        self.read_key = read_key
         self._key = None
         self._verified = {}
 
     @property
     def key(self) -> str:
         if self._key is None:
-            self._key = ensure_key(self.key_filename)
+            if self.read_key is not None:
+                key = self.read_key()
+                if len(key) < 16:
+                    raise RuntimeError("the shared signing key is too short")
+                self._key = key
+            else:
+                self._key = ensure_key(self.key_filename)
         return self._key
 
     def make_token(self, username: str, seed: str, expires: float) -> str:
