@@ -142,6 +142,38 @@ class Blocked(Exception):
         self.wait = wait
 
 
+def judge_checks(count, ip: str, user: str, limits: Settings, now: float):
+    """The rule of login checks, for every place they are kept: ``count(ip=...,
+    user=...)`` gives (number, oldest time) of the checks in the window that match.
+    Returns (failures of the address, of the user name) counting this one, or raises
+    ``Blocked``."""
+    window = limits.login_window
+    ip_count, ip_oldest = count(ip=ip)
+    if ip_count >= limits.login_failures_per_ip:
+        raise Blocked(f"from {ip}", ip_oldest + window - now)
+    user_count, _ = count(user=user)
+    if user_count >= limits.login_failures_per_user:
+        # The user name is under attack: addresses that have failed for it a few
+        # times wait; others (the real user's) may still try.
+        mine, mine_oldest = count(ip=ip, user=user)
+        if mine >= GUARDED_TRIES:
+            raise Blocked(f"for this user from {ip}", mine_oldest + window - now)
+    return ip_count + 1, user_count + 1
+
+
+def checks_counter(conn, table: str, user_column: str, mark: str, since: float):
+    """``count`` for ``judge_checks`` on a table of checks (columns ip, the user
+    column, t) through a DB-API connection whose parameter mark is ``mark``."""
+
+    def count(ip=None, user=None):
+        terms = [(c, v) for c, v in (("ip", ip), (user_column, user)) if v is not None]
+        where = "".join(f"{column} = {mark} AND " for column, _ in terms)
+        sql = f"SELECT count(*), min(t) FROM {table} WHERE {where}t > {mark}"
+        return conn.execute(sql, [v for _, v in terms] + [since]).fetchone()
+
+    return count
+
+
 class AttemptCounter:
     """Password checks of the last ``login_window`` seconds, one row each in the
     SQLite file ``path`` (``<datadir>/login_failures.db``): ``(ip, user, t)``.
@@ -249,20 +281,18 @@ class AttemptCounter:
             )
         except (sqlite3.Error, OSError):
             pass  # not even readable: what is in memory must do
-        by_ip = [t for row_ip, _, t in rows if row_ip == ip]
-        if len(by_ip) >= limits.login_failures_per_ip:
-            raise Blocked(f"from {ip}", min(by_ip) + limits.login_window - now)
-        by_user = [t for _, row_user, t in rows if row_user == user]
-        if len(by_user) >= limits.login_failures_per_user:
-            mine = [
-                t for row_ip, row_user, t in rows if (row_ip, row_user) == (ip, user)
+
+        def count(ip=None, user=None):
+            times = [
+                t
+                for row_ip, row_user, t in rows
+                if ip in (None, row_ip) and user in (None, row_user)
             ]
-            if len(mine) >= GUARDED_TRIES:
-                raise Blocked(
-                    f"for this user from {ip}", min(mine) + limits.login_window - now
-                )
+            return len(times), min(times, default=None)
+
+        counts = judge_checks(count, ip, user, limits, now)
         self.in_memory.append((ip, user, now))
-        return len(by_ip) + 1, len(by_user) + 1
+        return counts
 
     def reserve_in_file(self, ip, user, limits):
         conn = self.db()
@@ -271,28 +301,13 @@ class AttemptCounter:
         since = now - window
         conn.execute("BEGIN IMMEDIATE")
         try:
-            ip_count, ip_oldest = conn.execute(
-                "SELECT count(*), min(t) FROM checks WHERE ip = ? AND t > ?",
-                (ip, since),
-            ).fetchone()
-            if ip_count >= limits.login_failures_per_ip:
-                raise Blocked(f"from {ip}", ip_oldest + window - now)
-            (user_count,) = conn.execute(
-                "SELECT count(*) FROM checks WHERE user = ? AND t > ?", (user, since)
-            ).fetchone()
-            if user_count >= limits.login_failures_per_user:
-                # The user name is under attack: addresses that have failed for it
-                # a few times wait; others (the real user's) may still try.
-                mine, mine_oldest = conn.execute(
-                    "SELECT count(*), min(t) FROM checks "
-                    "WHERE user = ? AND ip = ? AND t > ?",
-                    (user, ip, since),
-                ).fetchone()
-                if mine >= GUARDED_TRIES:
-                    raise Blocked(
-                        f"for this user from {ip}",
-                        mine_oldest + window - now,
-                    )
+            counts = judge_checks(
+                checks_counter(conn, "checks", "user", "?", since),
+                ip,
+                user,
+                limits,
+                now,
+            )
             conn.execute(
                 "INSERT INTO checks (ip, user, t) VALUES (?, ?, ?)", (ip, user, now)
             )
@@ -304,7 +319,7 @@ class AttemptCounter:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
-        return ip_count + 1, user_count + 1
+        return counts
 
     def succeeded(self, ip: str, user: str) -> None:
         self.in_memory = [row for row in self.in_memory if row[:2] != (ip, user)]

@@ -1643,7 +1643,7 @@ class PgAttemptCounter:
         """Count and reserve one check (within the ``login_*`` settings of
         ``limits``): returns (failures of the address, of the user name), or raises
         ``_login.Blocked``."""
-        from ._login import GUARDED_TRIES, Blocked
+        from ._login import checks_counter, judge_checks
 
         now = time.time()
         window = limits.login_window
@@ -1654,27 +1654,13 @@ class PgAttemptCounter:
                 " pg_advisory_xact_lock(hashtext('tt-user:' || %s))",
                 (ip, user),
             )
-            ip_count, ip_oldest = conn.execute(
-                "SELECT count(*), min(t) FROM tt_login_checks WHERE ip = %s AND t > %s",
-                (ip, since),
-            ).fetchone()
-            if ip_count >= limits.login_failures_per_ip:
-                raise Blocked(f"from {ip}", ip_oldest + window - now)
-            (user_count,) = conn.execute(
-                "SELECT count(*) FROM tt_login_checks WHERE username = %s AND t > %s",
-                (user, since),
-            ).fetchone()
-            if user_count >= limits.login_failures_per_user:
-                mine, mine_oldest = conn.execute(
-                    "SELECT count(*), min(t) FROM tt_login_checks"
-                    " WHERE username = %s AND ip = %s AND t > %s",
-                    (user, ip, since),
-                ).fetchone()
-                if mine >= GUARDED_TRIES:
-                    raise Blocked(
-                        f"for this user from {ip}",
-                        mine_oldest + window - now,
-                    )
+            counts = judge_checks(
+                checks_counter(conn, "tt_login_checks", "username", "%s", since),
+                ip,
+                user,
+                limits,
+                now,
+            )
             conn.execute(
                 "INSERT INTO tt_login_checks (username, ip, t) VALUES (%s, %s, %s)",
                 (user, ip, now),
@@ -1682,7 +1668,7 @@ class PgAttemptCounter:
             if now - self.last_prune > 60:
                 self.last_prune = now
                 conn.execute("DELETE FROM tt_login_checks WHERE t <= %s", (since,))
-        return ip_count + 1, user_count + 1
+        return counts
 
     def succeeded(self, ip, user):
         with self.pool().connection() as conn:
