@@ -32,7 +32,6 @@ import httpx
 
 from conftest import ROOT, Server, free_port, server_launch, wait_for_server
 
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 IP = shutil.which("ip") or "/usr/sbin/ip"
 
 
@@ -238,9 +237,8 @@ class Balancer:
 def nginx_balancer(tmp_path, servers, site_dir=None):
     """nginx from deploy/nginx.conf, balancing over ``servers`` (round robin),
     serving a copy of ``site_dir`` (if given) as the site."""
-    from deploy_checks import recipe, start_web_server
+    from deploy_checks import nginx_command, start_web_server
 
-    assert os.path.exists(NGINX), "nginx is needed: apt-get install nginx-light"
     folder = tmp_path / "nginx"
     folder.mkdir()
     www = folder / "www"
@@ -248,50 +246,24 @@ def nginx_balancer(tmp_path, servers, site_dir=None):
         shutil.copytree(site_dir, www / "timetagger")
     else:
         (www / "timetagger").mkdir(parents=True)
+    upstreams = "".join(f"    server {s.host}:{s.port};\n" for s in servers)
     port = free_port()
-    text = recipe("nginx.conf")
-    for old, new in [
-        ("listen 443 ssl;", f"listen 127.0.0.1:{port};"),
-        ("http2 on;", ""),
-        ("/srv/timetagger/www", str(www)),
-        ("http://127.0.0.1:8080", "http://timetagger_api"),
-        # Which process answered: for the tests, on every answer (inherited by
-        # every location, as the recipe's own headers are).
-        (
-            "server_tokens off;",
-            "server_tokens off;\n    add_header X-Upstream $upstream_addr always;",
-        ),
-    ]:
-        assert old in text, old
-        text = text.replace(old, new)
-    upstreams = "\n".join(f"    server {s.host}:{s.port};" for s in servers)
-    # As root, nginx workers would run as nobody and not see pytest's tmp dirs.
-    user = "user root;" if os.geteuid() == 0 else ""
-    conf = folder / "nginx.conf"
-    conf.write_text(
-        f"""
-{user}
-daemon off;
-pid {folder}/nginx.pid;
-error_log {folder}/error.log warn;
-events {{ worker_connections 256; }}
-http {{
-    include /etc/nginx/mime.types;
-    types {{ text/javascript js; application/manifest+json webmanifest; }}
-    access_log off;
-    client_body_temp_path {folder}/body;
-    proxy_temp_path {folder}/proxy;
-    fastcgi_temp_path {folder}/fastcgi;
-    uwsgi_temp_path {folder}/uwsgi;
-    scgi_temp_path {folder}/scgi;
-upstream timetagger_api {{
-{upstreams}
-}}
-{text}
-}}
-"""
+    args = nginx_command(
+        folder,
+        www,
+        port,
+        "http://timetagger_api",
+        replace=[
+            # Which process answered: for the tests, on every answer (inherited by
+            # every location, as the recipe's own headers are).
+            (
+                "server_tokens off;",
+                "server_tokens off;\n    add_header X-Upstream $upstream_addr always;",
+            )
+        ],
+        http_extra=f"upstream timetagger_api {{\n{upstreams}}}\n",
+        connections=256,
     )
-    args = [NGINX, "-c", str(conf), "-p", str(folder)]
     base = f"http://127.0.0.1:{port}"
     proc = start_web_server(args, base, folder / "stderr.log")
     balancer = Balancer(proc, port, str(folder))

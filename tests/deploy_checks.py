@@ -13,6 +13,7 @@ import base64
 import json
 import os
 import re
+import shutil
 import subprocess
 import time
 
@@ -222,3 +223,53 @@ def recipe(name):
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     with open(os.path.join(root, "deploy", name), encoding="utf-8") as f:
         return f.read()
+
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def nginx_command(
+    folder, www, port, api_url, replace=(), http_extra="", connections=64
+):
+    """deploy/nginx.conf made runnable by a test in ``folder``: on 127.0.0.1:``port``
+    without TLS, the site under ``www``/timetagger, the API at ``api_url``, then the
+    further ``replace`` pairs; ``http_extra`` goes into the http block before the
+    recipe's server. Returns the nginx command line."""
+    assert os.path.exists(NGINX), (
+        "nginx is needed for this test: apt-get install nginx-light"
+    )
+    text = recipe("nginx.conf")
+    for old, new in [
+        ("listen 443 ssl;", f"listen 127.0.0.1:{port};"),
+        ("http2 on;", ""),
+        ("/srv/timetagger/www", str(www)),
+        ("http://127.0.0.1:8080", api_url),
+        *replace,
+    ]:
+        assert old in text, old
+        text = text.replace(old, new)
+    # As root, nginx workers would run as nobody and not see pytest's tmp dirs.
+    user = "user root;" if os.geteuid() == 0 else ""
+    temps = "".join(
+        f"    {kind}_temp_path {folder}/{kind.split('_')[0]};\n"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    conf = os.path.join(folder, "nginx.conf")
+    with open(conf, "w", encoding="utf-8") as f:
+        f.write(
+            f"""
+{user}
+daemon off;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log warn;
+events {{ worker_connections {connections}; }}
+http {{
+    include /etc/nginx/mime.types;
+    types {{ text/javascript js; application/manifest+json webmanifest; }}
+    access_log off;
+{temps}{http_extra}
+{text}
+}}
+"""
+        )
+    return [NGINX, "-c", conf, "-p", str(folder)]
