@@ -707,6 +707,24 @@ class Pull:
             self.conn = self.conn_cm = None
 
 
+def connection_pool(url, name, max_size):
+    """A pool of autocommit connections (transactions are begun explicitly), named
+    ``name`` in the database's list of sessions."""
+    from psycopg_pool import ConnectionPool
+
+    return ConnectionPool(
+        url,
+        min_size=1,
+        max_size=max_size,
+        kwargs={"autocommit": True, "connect_timeout": 10, "application_name": name},
+        open=True,
+        name=name,
+        # A connection is checked (one empty query) as it is handed out: after a
+        # restart or failover of the database, no request gets a dead one.
+        check=ConnectionPool.check_connection,
+    )
+
+
 def range_query(a, b, running):
     """SQL and parameters for the records overlapping [a, b]: short records by
     their t1, long ones and old running ones through their partial indices."""
@@ -1409,23 +1427,7 @@ class PgBackend:
 
     def pool(self):
         if self._pool is None:
-            from psycopg_pool import ConnectionPool
-
-            self._pool = ConnectionPool(
-                self.url,
-                min_size=1,
-                max_size=POOL_MAX,
-                kwargs={
-                    "autocommit": True,  # transactions are begun explicitly
-                    "connect_timeout": 10,
-                    "application_name": "timetagger",
-                },
-                open=True,
-                name="timetagger",
-                # A connection is checked (one empty query) as it is handed out: after
-                # a restart or failover of the database, no request gets a dead one.
-                check=ConnectionPool.check_connection,
-            )
+            self._pool = connection_pool(self.url, "timetagger", POOL_MAX)
         return self._pool
 
     def loop_query(self, sql, params):
@@ -1606,22 +1608,8 @@ class PgAttemptCounter:
         """In the counter's thread: its pool of one connection (the schema is
         applied first)."""
         if self._pool is None:
-            from psycopg_pool import ConnectionPool
-
             prepare_database(self.url)
-            self._pool = ConnectionPool(
-                self.url,
-                min_size=1,
-                max_size=1,
-                kwargs={
-                    "autocommit": True,
-                    "connect_timeout": 10,
-                    "application_name": "timetagger-logins",
-                },
-                open=True,
-                name="timetagger-logins",
-                check=ConnectionPool.check_connection,
-            )
+            self._pool = connection_pool(self.url, "timetagger-logins", 1)
         return self._pool
 
     def close(self):
